@@ -1,0 +1,5 @@
+"""``python -m tracetui``."""
+
+from tracetui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Pure analysis over the model: summaries, critical paths, validation."""

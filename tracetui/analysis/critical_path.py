@@ -1,0 +1,82 @@
+"""The chain of work that decided how long a run took."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from tracetui.model import NODE, STEP, Span, Status, Trace
+
+# Nodes that did no work cannot be on the path that decided the run's length.
+_NEVER_RAN = frozenset({Status.SKIPPED, Status.CANCELLED, Status.CACHED})
+
+
+@dataclass(slots=True)
+class CriticalPath:
+    """Span indices from first to last, and where the ordering came from."""
+
+    spans: list[int]
+    basis: str  # "dagron step order" or "inferred from timing"
+    duration_s: float
+
+    @property
+    def inferred(self) -> bool:
+        """True when the path was guessed from timing rather than real dependencies."""
+        return self.basis.startswith("inferred")
+
+
+def critical_path(trace: Trace) -> CriticalPath:
+    """From real level order where the trace has it, otherwise inferred from timing."""
+    steps = [s for s in trace.spans if s.kind == STEP]
+    if steps:
+        return _from_steps(trace, steps)
+    return _from_timing(
+        [
+            s
+            for s in trace.nodes()
+            if s.end is not None and s.start is not None and s.status not in _NEVER_RAN
+        ]
+    )
+
+
+def _from_steps(trace: Trace, steps: list[Span]) -> CriticalPath:
+    """Each level waits for all its nodes, so the path is each level's slowest node."""
+    path: list[int] = []
+    total = 0.0
+    ordered = sorted(steps, key=lambda s: s.attributes.get("step_index", s.index))
+    for step in ordered:
+        nodes = [trace.spans[c] for c in step.children if trace.spans[c].kind == NODE]
+        timed = [
+            n
+            for n in nodes
+            if (n.wall is not None or n.duration is not None) and n.status not in _NEVER_RAN
+        ]
+        if not timed:
+            continue
+        longest = max(timed, key=lambda n: n.wall if n.wall is not None else n.duration or 0.0)
+        path.append(longest.index)
+        total += longest.wall if longest.wall is not None else longest.duration or 0.0
+    return CriticalPath(path, "dagron step order", total)
+
+
+def _from_timing(spans: list[Span]) -> CriticalPath:
+    """Walk back from the last span to end, each time to the latest span ending before it."""
+    if not spans:
+        return CriticalPath([], "inferred from timing", 0.0)
+    by_end = sorted(spans, key=lambda s: (s.end or 0.0, s.index))
+    ends = [s.end or 0.0 for s in by_end]
+    current = by_end[-1]
+    path = [current.index]
+    on_path = {current.index}
+    while True:
+        start = current.start or 0.0
+        position = bisect_right(ends, start) - 1
+        if position < 0 or by_end[position].index in on_path:
+            break
+        current = by_end[position]
+        path.append(current.index)
+        on_path.add(current.index)
+    path.reverse()
+    first = next(s for s in spans if s.index == path[0])
+    total = (by_end[-1].end or 0.0) - (first.start or 0.0)
+    return CriticalPath(path, "inferred from timing", total)

@@ -1,0 +1,162 @@
+"""The ``tracetui`` command line: argument parsing, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+import orjson
+
+from tracetui import __version__
+from tracetui.errors import TraceError
+from tracetui.loaders import DIALECTS, load_path
+from tracetui.model import TraceSet
+from tracetui.text import safe_line
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_BAD_INPUT = 2
+
+
+class InputError(Exception):
+    """A source that could not be loaded, already phrased for stderr."""
+
+    def __init__(self, source: str, error: TraceError) -> None:
+        super().__init__(f"{source}: {error}")
+        self.source = source
+        self.error = error
+
+
+def load(path: str, dialect: str | None) -> TraceSet:
+    """Load a path or raise InputError naming it."""
+    try:
+        return load_path(path, dialect)
+    except TraceError as exc:
+        raise InputError("<stdin>" if path == "-" else path, exc) from None
+
+
+def emit(text: str) -> None:
+    """Write to stdout, tolerating a closed pipe (``| head``)."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def emit_json(value: object) -> None:
+    """Write a JSON document to stdout."""
+    emit(orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n")
+
+
+def warn_loaded(traces: TraceSet) -> None:
+    """Tell stderr what the loader skipped, so partial loads are never silent."""
+    messages = list(traces.warnings)
+    for trace in traces.traces:
+        messages.extend(trace.warnings)
+    for message in dict.fromkeys(messages):
+        print(
+            f"tracetui: {safe_line(traces.source)}: warning: {safe_line(message)}", file=sys.stderr
+        )
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Print the summary of a trace file."""
+    from tracetui.reports.summary import summary_json, summary_text
+
+    traces = load(args.path, args.dialect)
+    warn_loaded(traces)
+    if args.json:
+        emit_json(summary_json(traces))
+    else:
+        emit(summary_text(traces))
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check a trace for inconsistencies; exit 1 when there are findings."""
+    from tracetui.analysis.validate import validate
+    from tracetui.reports.validate import validate_json, validate_text
+
+    traces = load(args.path, args.dialect)
+    findings = validate(traces)
+    if args.json:
+        emit_json(validate_json(traces.source, findings))
+    else:
+        emit(validate_text(traces.source, findings))
+    return EXIT_FINDINGS if findings else EXIT_OK
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    """Open the interactive explorer on a trace."""
+    from tracetui.app.run import open_explorer
+
+    return open_explorer(args.path, args.dialect)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="tracetui",
+        description="Understand a workflow run from its execution trace.",
+        epilog="Exit codes: 0 success, 1 findings or a gate tripped, 2 unreadable input or usage.",
+    )
+    parser.add_argument("--version", action="version", version=f"tracetui {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(
+        name: str, handler: Callable[[argparse.Namespace], int], text: str
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    def dialect_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--dialect", choices=DIALECTS, help="skip detection and read the input as this dialect"
+        )
+
+    open_cmd = command("open", cmd_open, "explore a trace interactively")
+    open_cmd.add_argument("path", help="trace file (- for stdin; .gz is fine)")
+    dialect_option(open_cmd)
+
+    summary = command("summary", cmd_summary, "print what happened in a run")
+    summary.add_argument("path", help="trace file (- for stdin; .gz is fine)")
+    summary.add_argument("--json", action="store_true", help="machine-readable JSON")
+    dialect_option(summary)
+
+    validate = command("validate", cmd_validate, "check a trace for inconsistencies")
+    validate.add_argument("path", help="trace file (- for stdin; .gz is fine)")
+    validate.add_argument("--json", action="store_true", help="machine-readable JSON")
+    dialect_option(validate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "handler", None) is None:
+        parser.print_help(sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        code: int = args.handler(args)
+        return code
+    except InputError as exc:
+        print(f"tracetui: {safe_line(exc.source)}: {safe_line(str(exc.error))}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a user must never see a traceback
+        if os.environ.get("TRACETUI_DEBUG"):
+            raise
+        path = getattr(args, "path", "")
+        print(
+            f"tracetui: {safe_line(str(path))}: internal error: {type(exc).__name__}: "
+            f"{safe_line(str(exc))} (set TRACETUI_DEBUG=1 for a traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT

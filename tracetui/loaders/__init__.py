@@ -1,0 +1,97 @@
+"""The loader registry: detect a document's dialect by content and load it into the model."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from tracetui.errors import TraceError
+from tracetui.loaders import (
+    cfn,
+    chrome,
+    dagron,
+    graphenix,
+    victor,
+    victor_csv,
+    victor_engine,
+)
+from tracetui.loaders.base import Loader
+from tracetui.model import TraceSet
+from tracetui.source import Document, parse, read_bytes
+
+# Most specific first: a dagron array is tried before a bare Chrome array.
+LOADERS: tuple[Loader, ...] = cast(
+    tuple[Loader, ...],
+    (dagron, chrome, victor, victor_csv, victor_engine, cfn, graphenix),
+)
+DIALECTS: tuple[str, ...] = tuple(dict.fromkeys(loader.DIALECT for loader in LOADERS))
+
+
+def detect(doc: Document) -> Loader | None:
+    """The first loader that recognises the document, or None."""
+    for loader in LOADERS:
+        if doc.kind in loader.KINDS and loader.detect(doc):
+            return loader
+    return None
+
+
+def describe_shape(value: Any) -> str:
+    """A short description of a JSON value's shape, for the no-known-shape message."""
+    if isinstance(value, dict):
+        keys = ", ".join(sorted(str(k) for k in value)[:8])
+        return f"an object with keys {keys}" if keys else "an empty object"
+    if isinstance(value, list):
+        if not value:
+            return "an empty array"
+        first = value[0]
+        if isinstance(first, dict):
+            keys = ", ".join(sorted(str(k) for k in first)[:8])
+            return f"an array of objects with keys {keys}"
+        return f"an array of {type(first).__name__} values"
+    return f"a {type(value).__name__}"
+
+
+def load_document(doc: Document, dialect: str | None = None) -> TraceSet:
+    """Every trace in a parsed document, in the given or the detected dialect."""
+    try:
+        return _load_document(doc, dialect)
+    except TraceError:
+        # What survived a broken JSON file was not a trace: the break is the real problem.
+        if doc.broken is not None:
+            raise doc.broken from None
+        raise
+
+
+def _load_document(doc: Document, dialect: str | None) -> TraceSet:
+    if dialect is not None:
+        candidates = [each for each in LOADERS if dialect == each.DIALECT]
+        if not candidates:
+            raise TraceError(f"unknown dialect {dialect!r} (known: {', '.join(DIALECTS)})")
+        loader = next((each for each in candidates if doc.kind in each.KINDS), None)
+        if loader is None:
+            raise TraceError(f"{dialect} traces are not read from {doc.kind.upper()}")
+    else:
+        found = detect(doc)
+        if found is None:
+            if doc.kind == "csv":
+                header = ",".join(doc.header or [])[:80]
+                raise TraceError(
+                    f"CSV of no known shape (header {header!r}); tried {', '.join(DIALECTS)}",
+                    line=1,
+                )
+            raise TraceError(
+                f"no known trace shape in {describe_shape(doc.value)}; tried {', '.join(DIALECTS)}"
+            )
+        loader = found
+    traces = loader.load(doc)
+    return TraceSet(doc.source, traces, list(doc.warnings))
+
+
+def load_bytes(data: bytes, source: str, dialect: str | None = None) -> TraceSet:
+    """Every trace in raw bytes."""
+    return load_document(parse(data, source), dialect)
+
+
+def load_path(path: str, dialect: str | None = None) -> TraceSet:
+    """Every trace in a file (``-`` for standard input; gzip is read transparently)."""
+    source = "<stdin>" if path == "-" else path
+    return load_bytes(read_bytes(path), source, dialect)

@@ -1,0 +1,102 @@
+"""What every loader module provides, and helpers they share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
+
+from tracetui.errors import RecordError, TraceError
+from tracetui.loaders.fields import record_label
+from tracetui.model import Status, Trace
+from tracetui.source import Document
+
+
+class Loader(Protocol):
+    """A dialect's loader: detection by content and translation into the model."""
+
+    DIALECT: str
+    KINDS: frozenset[str]
+
+    def detect(self, doc: Document) -> bool:
+        """True when the document is in this dialect."""
+        ...
+
+    def load(self, doc: Document) -> list[Trace]:
+        """The traces the document holds."""
+        ...
+
+
+def sample(values: list[Any], count: int = 5) -> list[Any]:
+    """A few elements from the start of a list, for detection."""
+    return values[:count]
+
+
+def records(doc: Document) -> Iterator[tuple[int, int | None, Any]]:
+    """(position, line or None, value) for each record of a list-shaped document."""
+    values = doc.value if isinstance(doc.value, list) else [doc.value]
+    lines = doc.lines
+    for position, value in enumerate(values):
+        yield position, (lines[position] if lines else None), value
+
+
+def load_each(
+    doc: Document, is_record: Callable[[Any], bool], load_one: Callable[[dict[str, Any]], Trace]
+) -> list[Trace]:
+    """Load one trace per top-level record; malformed ones become warnings, not a crash."""
+    traces: list[Trace] = []
+    problems: list[str] = []
+    for position, line, value in records(doc):
+        label = record_label(position, line)
+        if not isinstance(value, dict) or not is_record(value):
+            problems.append(f"{label}: not a trace of this dialect, skipped")
+            continue
+        try:
+            traces.append(load_one(value))
+        except RecordError as exc:
+            problems.append(f"{label}: {exc}, skipped")
+    if not traces:
+        raise TraceError(problems[0] if problems else "no traces in the file")
+    if problems:
+        for trace in traces:
+            trace.warnings.extend(problems)
+    return traces
+
+
+# Worst first: a run's status is its worst node's when the source gives no run status.
+_SEVERITY = (Status.FAILED, Status.TIMED_OUT, Status.CANCELLED, Status.RUNNING)
+
+
+def worst_status(statuses: Iterator[Status] | list[Status], default: Status = Status.OK) -> Status:
+    """The most severe status among the given ones, or ``default`` when none stands out."""
+    seen = set(statuses)
+    for status in _SEVERITY:
+        if status in seen:
+            return status
+    if not seen:
+        return Status.UNKNOWN
+    return default
+
+
+def finish_duration(trace: Trace) -> None:
+    """Fill in the trace duration from its extent when the source gave none."""
+    if trace.duration is None:
+        extent = trace.extent()
+        if extent is not None:
+            trace.duration = extent[1] - min(extent[0], 0.0)
+
+
+def occurrence_key(seen: dict[str, int], key: str) -> str:
+    """``key`` the first time, ``key#2`` the second time, and so on."""
+    count = seen.get(key, 0) + 1
+    seen[key] = count
+    return key if count == 1 else f"{key}#{count}"
+
+
+def dedupe_keys(trace: Trace) -> None:
+    """Give repeated span keys an occurrence suffix (``name#2``) so every key is unique."""
+    seen: dict[str, int] = {}
+    for span in trace.spans:
+        key = occurrence_key(seen, span.key)
+        if key != span.key:
+            span.attributes.setdefault("occurrence", seen[span.key])
+            span.key = key

@@ -1,0 +1,209 @@
+"""claude-flow (CFN) traces: in-memory dicts and rows of its ``execution_traces`` table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from tracetui.errors import RecordError, TraceError
+from tracetui.loaders.base import finish_duration, load_each, occurrence_key, sample, worst_status
+from tracetui.loaders.fields import (
+    MAX_SECONDS,
+    extras,
+    optional_string,
+    optional_timestamp,
+    record_label,
+    string,
+    timestamp,
+)
+from tracetui.model import NODE, Status, Trace
+from tracetui.source import Document
+
+DIALECT = "cfn"
+KINDS = frozenset({"json", "jsonl", "csv"})
+
+_STATUS = {
+    "success": Status.OK,
+    "succeeded": Status.OK,
+    "completed": Status.OK,
+    "ok": Status.OK,
+    "failed": Status.FAILED,
+    "failure": Status.FAILED,
+    "error": Status.FAILED,
+    "timeout": Status.TIMED_OUT,
+    "timed_out": Status.TIMED_OUT,
+    "skipped": Status.SKIPPED,
+    "cancelled": Status.CANCELLED,
+    "canceled": Status.CANCELLED,
+    "running": Status.RUNNING,
+    "cached": Status.CACHED,
+}
+_TRACE_KEYS = frozenset(
+    {
+        "trace_id",
+        "skill_name",
+        "started_at",
+        "completed_at",
+        "total_duration_ms",
+        "status",
+        "steps",
+        "error_message",
+        "metadata",
+    }
+)
+_STEP_KEYS = frozenset({"name", "timestamp", "duration_ms", "status", "error_message"})
+_ROW_COLUMNS = frozenset({"completed_at", "total_duration_ms", "error_message"})
+
+
+def is_trace(value: Any) -> bool:
+    """A CFN trace: ``trace_id``, ``skill_name``, ``started_at`` and ``steps``."""
+    return isinstance(value, dict) and {"trace_id", "skill_name", "steps"} <= value.keys()
+
+
+def detect(doc: Document) -> bool:
+    """A trace dict, an array or JSON lines of them, or the table exported as CSV."""
+    if doc.kind == "csv":
+        return doc.header is not None and {"trace_id", "skill_name", "steps"} <= set(doc.header)
+    if isinstance(doc.value, dict):
+        return is_trace(doc.value)
+    return (
+        isinstance(doc.value, list)
+        and bool(doc.value)
+        and all(is_trace(v) for v in sample(doc.value))
+    )
+
+
+def load(doc: Document) -> list[Trace]:
+    """Every trace (row) in the document."""
+    if doc.kind == "csv":
+        return _load_csv(doc)
+    return load_each(doc, is_trace, lambda record: load_trace(record, doc.source))
+
+
+def _load_csv(doc: Document) -> list[Trace]:
+    traces: list[Trace] = []
+    problems: list[str] = []
+    lines = doc.lines or []
+    for position, row in enumerate(doc.value):
+        label = record_label(position, lines[position] if position < len(lines) else None)
+        try:
+            record: dict[str, Any] = {k: (v if v != "" else None) for k, v in row.items()}
+            for key in ("steps", "metadata"):
+                if isinstance(record.get(key), str):
+                    record[key] = _json_cell(record[key], key)
+            if isinstance(record.get("total_duration_ms"), str):
+                record["total_duration_ms"] = _int_cell(record["total_duration_ms"])
+            trace = load_trace(record, doc.source)
+            trace.attributes["format"] = "table row (CSV)"
+            traces.append(trace)
+        except RecordError as exc:
+            problems.append(f"{label}: {exc}, skipped")
+    if not traces:
+        raise TraceError(problems[0] if problems else "no rows")
+    for trace in traces:
+        trace.warnings.extend(problems)
+    return traces
+
+
+def _json_cell(text: str, key: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        raise RecordError(f"'{key}' cell is not JSON") from None
+
+
+def _int_cell(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise RecordError(f"'total_duration_ms' must be an integer, got {text[:20]!r}") from None
+
+
+def _status(word: str | None) -> Status:
+    if word is None:
+        return Status.UNKNOWN
+    return _STATUS.get(word.strip().lower(), Status.UNKNOWN)
+
+
+def load_trace(record: dict[str, Any], source: str) -> Trace:
+    """One trace dict or table row."""
+    started = timestamp(record, "started_at")
+    steps = record.get("steps")
+    if isinstance(steps, str):
+        steps = _json_cell(steps, "steps")
+    if steps is None:
+        steps = []
+    if not isinstance(steps, list):
+        raise RecordError("'steps' must be an array")
+    metadata = record.get("metadata")
+    if isinstance(metadata, str):
+        metadata = _json_cell(metadata, "metadata")
+    is_row = bool(_ROW_COLUMNS & record.keys())
+    trace = Trace(
+        dialect=DIALECT,
+        source=source,
+        id=optional_string(record, "trace_id"),
+        name=optional_string(record, "skill_name"),
+        started_at=started,
+        raw=record,
+    )
+    trace.attributes["format"] = "table row" if is_row else "in-memory trace"
+    trace.attributes["metadata"] = metadata if metadata is not None else {}
+    recorded = optional_string(record, "status")
+    trace.attributes["recorded_status"] = recorded
+    completed = optional_timestamp(record, "completed_at")
+    if completed is not None:
+        trace.attributes["completed_at"] = completed.isoformat()
+    if record.get("total_duration_ms") is not None:
+        trace.attributes["total_duration_ms"] = record["total_duration_ms"]
+    trace.attributes.update(extras(record, _TRACE_KEYS))
+    seen: dict[str, int] = {}
+    for position, step in enumerate(steps):
+        try:
+            _load_step(trace, step, started, seen)
+        except RecordError as exc:
+            trace.warn(f"step {position}: {exc}, skipped")
+    trace.record_count = len(steps)
+    step_status = worst_status([s.status for s in trace.nodes()])
+    if is_row:
+        # The table's status column is the tracer's final_status argument.
+        trace.status = _status(recorded)
+    else:
+        # In memory the status field says "running" forever; the steps tell what happened.
+        trace.status = step_status if trace.spans else _status(recorded)
+    message = optional_string(record, "error_message")
+    trace.error = message or next(
+        (s.error for s in trace.nodes() if s.status.is_failure and s.error), None
+    )
+    finish_duration(trace)
+    return trace
+
+
+def _load_step(trace: Trace, step: Any, started: Any, seen: dict[str, int]) -> None:
+    if not isinstance(step, dict):
+        raise RecordError("not an object")
+    name = string(step, "name")
+    stamp = timestamp(step, "timestamp")
+    millis = step.get("duration_ms")
+    if isinstance(millis, bool) or not isinstance(millis, int | float):
+        raise RecordError("'duration_ms' must be a number")
+    duration = millis / 1000.0
+    if not abs(duration) <= MAX_SECONDS:
+        raise RecordError(f"'duration_ms' is out of range: {millis!r}")
+    # A step is stamped when it is recorded (its end); its start is its duration before.
+    end = (stamp - started).total_seconds()
+    word = optional_string(step, "status")
+    span = trace.add_span(
+        occurrence_key(seen, name),
+        name,
+        NODE,
+        start=end - duration,
+        end=end,
+        duration=duration,
+        status=_status(word),
+        error=optional_string(step, "error_message"),
+        raw=step,
+    )
+    span.attributes["status_text"] = word
+    span.attributes.update(extras(step, _STEP_KEYS))

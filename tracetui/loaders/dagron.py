@@ -1,0 +1,285 @@
+"""dagron ``ExecutionTrace.to_json()``: an array of events with relative timestamps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracetui.errors import RecordError, TraceError
+from tracetui.loaders.base import finish_duration, records, sample, worst_status
+from tracetui.loaders.fields import (
+    extras,
+    number,
+    obj,
+    optional_number,
+    optional_string,
+    record_label,
+)
+from tracetui.model import GATE, NODE, RESOURCE, STEP, Span, Status, Trace
+from tracetui.source import Document
+
+DIALECT = "dagron"
+KINDS = frozenset({"json", "jsonl"})
+
+EVENT_TYPES = frozenset(
+    {
+        "execution_started",
+        "step_started",
+        "node_started",
+        "node_completed",
+        "node_failed",
+        "node_skipped",
+        "node_timed_out",
+        "node_cancelled",
+        "step_completed",
+        "execution_completed",
+        "node_gate_waiting",
+        "node_gate_resolved",
+        "resource_acquired",
+        "resource_released",
+        "node_cache_hit",
+        "node_cache_miss",
+    }
+)
+
+# dagron's event type -> the model's normalized event kind.
+KIND_OF = {
+    "execution_started": "run_started",
+    "execution_completed": "run_completed",
+    "step_started": "step_started",
+    "step_completed": "step_completed",
+    "node_started": "node_started",
+    "node_completed": "node_completed",
+    "node_failed": "node_failed",
+    "node_skipped": "node_skipped",
+    "node_timed_out": "node_timed_out",
+    "node_cancelled": "node_cancelled",
+    "node_gate_waiting": "gate_waiting",
+    "node_gate_resolved": "gate_resolved",
+    "resource_acquired": "resource_acquired",
+    "resource_released": "resource_released",
+    "node_cache_hit": "cache_hit",
+    "node_cache_miss": "cache_miss",
+}
+
+_ENDINGS = {
+    "node_completed": Status.OK,
+    "node_failed": Status.FAILED,
+    "node_timed_out": Status.TIMED_OUT,
+}
+_INSTANT_ENDINGS = {
+    "node_skipped": Status.SKIPPED,
+    "node_cancelled": Status.CANCELLED,
+    "node_cache_hit": Status.CACHED,
+}
+_KNOWN_KEYS = frozenset(
+    {"event_type", "timestamp", "node_name", "step_index", "duration", "error", "metadata"}
+)
+
+
+def detect(doc: Document) -> bool:
+    """An array whose first elements carry an ``event_type`` (some of dagron's) and a ``timestamp``."""
+    if not isinstance(doc.value, list) or not doc.value:
+        return False
+    head = sample(doc.value)
+    shaped = all(
+        isinstance(e, dict) and isinstance(e.get("event_type"), str) and "timestamp" in e
+        for e in head
+    )
+    # One known type is enough: a newer dagron may add types, which validate reports.
+    return shaped and any(e["event_type"] in EVENT_TYPES for e in head)
+
+
+class _Builder:
+    """Folds the event stream into spans, one per node (a re-run node gets ``name#2``)."""
+
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+        self.node_of: dict[str, Span] = {}
+        self.runs_of: dict[str, int] = {}
+        self.step_of: dict[int, Span] = {}
+        self.open_step: Span | None = None
+        self.held: dict[str, Span] = {}  # node name -> open resource span
+        self.gated: dict[str, Span] = {}  # node name -> open gate span
+
+    def node(self, name: str, time: float, *, starting: bool = False) -> Span:
+        span = self.node_of.get(name)
+        ended = span is not None and span.status not in (Status.RUNNING, Status.UNKNOWN)
+        if span is None or (starting and ended):
+            runs = self.runs_of.get(name, 0) + 1
+            self.runs_of[name] = runs
+            key = name if runs == 1 else f"{name}#{runs}"
+            parent = self.open_step.index if self.open_step is not None else None
+            span = self.trace.add_span(key, name, NODE, parent=parent, status=Status.UNKNOWN)
+            if runs > 1:
+                span.attributes["run"] = runs
+            self.node_of[name] = span
+        return span
+
+    def apply(self, event: dict[str, Any], time: float, etype: str) -> int | None:
+        """Update spans for one event; returns the span the event belongs to."""
+        name = optional_string(event, "node_name")
+        if etype in ("step_started", "step_completed"):
+            return self._step(event, time, etype)
+        if name is None:
+            if etype.startswith(("node_", "resource_")):
+                raise RecordError(f"'{etype}' without 'node_name'")
+            return None
+        if etype == "node_started":
+            span = self.node(name, time, starting=True)
+            span.start = time
+            span.status = Status.RUNNING
+            return span.index
+        span = self.node(name, time)
+        if etype in _ENDINGS:
+            self._end(span, event, time, _ENDINGS[etype])
+        elif etype in _INSTANT_ENDINGS:
+            if span.start is None:
+                span.start = time
+            span.end = time
+            span.status = _INSTANT_ENDINGS[etype]
+            if etype == "node_cache_hit":
+                span.duration = 0.0
+                span.attributes["cache"] = "hit"
+                span.attributes.update(obj(event, "metadata"))
+        elif etype == "node_cache_miss":
+            span.attributes["cache"] = "miss"
+        elif etype == "resource_acquired":
+            resources = obj(event, "metadata").get("resources", {})
+            hold = self.trace.add_span(
+                f"{span.key}/resources",
+                "resources",
+                RESOURCE,
+                parent=span.index,
+                start=time,
+                status=Status.RUNNING,
+                attributes={"resources": resources},
+            )
+            self.held[name] = hold
+        elif etype == "resource_released":
+            released: Span | None = self.held.pop(name, None)
+            if released is None:
+                resources = obj(event, "metadata").get("resources", {})
+                released = self.trace.add_span(
+                    f"{span.key}/resources",
+                    "resources",
+                    RESOURCE,
+                    parent=span.index,
+                    attributes={"resources": resources, "orphan": "released without acquired"},
+                )
+            released.end = time
+            released.status = Status.OK
+            if released.start is not None:
+                released.duration = time - released.start
+        elif etype == "node_gate_waiting":
+            self.gated[name] = self.trace.add_span(
+                f"{span.key}/gate",
+                "gate",
+                GATE,
+                parent=span.index,
+                start=time,
+                status=Status.RUNNING,
+                attributes=obj(event, "metadata"),
+            )
+        elif etype == "node_gate_resolved":
+            gate = self.gated.pop(name, None)
+            if gate is None:
+                gate = self.trace.add_span(
+                    f"{span.key}/gate",
+                    "gate",
+                    GATE,
+                    parent=span.index,
+                    attributes={"orphan": "resolved without waiting"},
+                )
+            gate.end = time
+            gate.status = Status.OK
+            gate.attributes.update(obj(event, "metadata"))
+            if gate.start is not None:
+                gate.duration = time - gate.start
+        return span.index
+
+    def _end(self, span: Span, event: dict[str, Any], time: float, status: Status) -> None:
+        duration = optional_number(event, "duration")
+        span.end = time
+        span.duration = duration
+        span.status = status
+        if status is Status.FAILED:
+            span.error = optional_string(event, "error")
+        if span.start is None:
+            # An orphan completion (checkpoint resume, manual record): place it by its run time.
+            span.start = time - duration if duration is not None else time
+            span.attributes["orphan"] = f"{event.get('event_type')} without node_started"
+
+    def _step(self, event: dict[str, Any], time: float, etype: str) -> int:
+        value = event.get("step_index")
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise RecordError("'step_index' must be an integer")
+        step = self.step_of.get(value)
+        if step is None:
+            step = self.trace.add_span(
+                f"step:{value}", f"step {value}", STEP, status=Status.RUNNING
+            )
+            step.attributes["step_index"] = value
+            self.step_of[value] = step
+        if etype == "step_started":
+            step.start = time
+            self.open_step = step
+        else:
+            step.end = time
+            step.status = Status.OK
+            if step.start is not None:
+                step.duration = time - step.start
+            if self.open_step is step:
+                self.open_step = None
+        return step.index
+
+
+def load(doc: Document) -> list[Trace]:
+    """One trace from the event array."""
+    trace = Trace(dialect=DIALECT, source=doc.source, raw=doc.value)
+    trace.attributes["format"] = "events" if doc.kind == "json" else "events (JSON lines)"
+    builder = _Builder(trace)
+    started = completed = False
+    first: float | None = None
+    last: float | None = None
+    skipped = 0
+    for position, line, event in records(doc):
+        try:
+            if not isinstance(event, dict):
+                raise RecordError("not an object")
+            etype = event.get("event_type")
+            if not isinstance(etype, str):
+                raise RecordError("'event_type' must be a string")
+            time = number(event, "timestamp")
+            span = builder.apply(event, time, etype)
+        except RecordError as exc:
+            skipped += 1
+            if skipped <= 20:
+                trace.warn(f"{record_label(position, line)}: {exc}, skipped")
+            continue
+        kind = KIND_OF.get(etype, "unknown")
+        attributes = extras(event, _KNOWN_KEYS)
+        for key in ("step_index", "duration", "error", "metadata"):
+            if key in event:
+                attributes[key] = event[key]
+        trace.add_event(time, kind, etype, span, attributes, event)
+        started |= etype == "execution_started"
+        completed |= etype == "execution_completed"
+        first = time if first is None else min(first, time)
+        last = time if last is None else max(last, time)
+    if skipped > 20:
+        trace.warn(f"{skipped - 20} more malformed records skipped")
+    if not trace.events:
+        raise TraceError(trace.warnings[0] if trace.warnings else "no events")
+    trace.record_count = len(trace.events)
+    for node in trace.nodes():
+        if node.status is Status.UNKNOWN and node.start is not None:
+            node.status = Status.RUNNING
+    # Once execution_completed is recorded the run is over, even if a node never reported back.
+    ended = [s.status for s in trace.nodes() if s.status is not Status.RUNNING]
+    trace.status = worst_status(ended, Status.OK) if completed else Status.RUNNING
+    if first is not None and last is not None:
+        trace.duration = last - first
+    trace.attributes["execution_started"] = started
+    trace.attributes["execution_completed"] = completed
+    finish_duration(trace)
+    return [trace]

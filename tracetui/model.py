@@ -1,0 +1,190 @@
+"""The one in-memory trace model that every dialect loads into."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    """Final state of a unit of work or a run."""
+
+    OK = "ok"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    TIMED_OUT = "timed_out"
+    CANCELLED = "cancelled"
+    CACHED = "cached"
+    RUNNING = "running"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_failure(self) -> bool:
+        """True for the states that count as a failure."""
+        return self in FAILURE_STATUSES
+
+
+FAILURE_STATUSES = frozenset({Status.FAILED, Status.TIMED_OUT, Status.CANCELLED})
+
+# Kinds of span. NODE is what users call "the nodes" of a run; the others nest or group.
+NODE = "node"
+STEP = "step"  # a dagron topological level, a group of nodes
+TOOL_CALL = "tool_call"
+UNIT = "unit"
+MODEL_INVOCATION = "model_invocation"
+GATE = "gate"
+RESOURCE = "resource"
+RUN = "run"  # a span that covers the whole run (Chrome "execution" slices)
+
+
+@dataclass(slots=True, eq=False)
+class Span:
+    """A unit of work: a node, step, tool call, unit, model invocation, gate wait or resource hold.
+
+    Times are seconds from the trace origin; ``start`` or ``end`` is None where the source
+    does not say. ``duration`` is the duration the source reports for the work itself (it can
+    differ from ``end - start``, e.g. dagron's task run time).
+    """
+
+    index: int
+    key: str
+    name: str
+    kind: str
+    parent: int | None
+    start: float | None
+    end: float | None
+    duration: float | None
+    status: Status
+    error: str | None = None
+    inputs: Any = None
+    outputs: Any = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    raw: Any = None
+    children: list[int] = field(default_factory=list)
+    events: list[int] = field(default_factory=list)
+
+    @property
+    def wall(self) -> float | None:
+        """Seconds from start to end, when both are known."""
+        if self.start is None or self.end is None:
+            return None
+        return self.end - self.start
+
+    @property
+    def elapsed(self) -> float | None:
+        """The best single duration: the reported one, else the wall span."""
+        return self.duration if self.duration is not None else self.wall
+
+    @property
+    def first_error_line(self) -> str | None:
+        """First non-empty line of the error text."""
+        if self.error is None:
+            return None
+        for line in self.error.splitlines():
+            if line.strip():
+                return line.strip()
+        return ""
+
+
+@dataclass(slots=True, eq=False)
+class Event:
+    """One record in the source's event stream, in source order."""
+
+    index: int
+    time: float | None
+    kind: str
+    type: str
+    span: int | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    raw: Any = None
+
+
+@dataclass(slots=True, eq=False)
+class Trace:
+    """One run of a workflow as a dialect recorded it."""
+
+    dialect: str
+    source: str
+    id: str | None = None
+    name: str | None = None
+    started_at: datetime | None = None
+    status: Status = Status.UNKNOWN
+    duration: float | None = None
+    error: str | None = None
+    spans: list[Span] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    attributes: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    record_count: int = 0
+    raw: Any = None
+
+    def add_span(
+        self,
+        key: str,
+        name: str,
+        kind: str,
+        *,
+        parent: int | None = None,
+        start: float | None = None,
+        end: float | None = None,
+        duration: float | None = None,
+        status: Status = Status.UNKNOWN,
+        **fields: Any,
+    ) -> Span:
+        """Append a span, link it under its parent and return it."""
+        span = Span(
+            len(self.spans), key, name, kind, parent, start, end, duration, status, **fields
+        )
+        self.spans.append(span)
+        if parent is not None:
+            self.spans[parent].children.append(span.index)
+        return span
+
+    def add_event(
+        self,
+        time: float | None,
+        kind: str,
+        type_: str,
+        span: int | None = None,
+        attributes: dict[str, Any] | None = None,
+        raw: Any = None,
+    ) -> Event:
+        """Append an event, attach it to its span and return it."""
+        event = Event(len(self.events), time, kind, type_, span, attributes or {}, raw)
+        self.events.append(event)
+        if span is not None:
+            self.spans[span].events.append(event.index)
+        return event
+
+    def warn(self, message: str) -> None:
+        """Record something the loader could not place."""
+        self.warnings.append(message)
+
+    def nodes(self) -> Iterator[Span]:
+        """The spans users call the run's nodes."""
+        return (s for s in self.spans if s.kind == NODE)
+
+    def roots(self) -> Iterator[Span]:
+        """Spans with no parent, in order."""
+        return (s for s in self.spans if s.parent is None)
+
+    def extent(self) -> tuple[float, float] | None:
+        """Earliest and latest time known anywhere in the trace."""
+        times = [t for s in self.spans for t in (s.start, s.end) if t is not None]
+        if not times:
+            times = [e.time for e in self.events if e.time is not None]
+        if not times:
+            return None
+        return min(times), max(times)
+
+
+@dataclass(slots=True, eq=False)
+class TraceSet:
+    """Everything one source held: one or more traces plus source-level warnings."""
+
+    source: str
+    traces: list[Trace]
+    warnings: list[str] = field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Headless reports: text for people, JSON for scripts. No textual or rich here."""

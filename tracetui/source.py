@@ -1,0 +1,238 @@
+"""Reading an input into a parsed document: bytes, gzip, JSON, JSON lines or CSV."""
+
+from __future__ import annotations
+
+import csv
+import gc
+import gzip
+import io
+import re
+import sys
+import zlib
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import orjson
+
+from tracetui.errors import TraceError
+from tracetui.text import safe_line, shorten
+
+DocumentKind = Literal["json", "jsonl", "csv"]
+
+_GZIP_MAGIC = b"\x1f\x8b"
+# A JSON string (possibly unterminated at the end of the data) or one structural character.
+_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"?|[\[\]{},]', re.DOTALL)
+
+
+@dataclass(slots=True)
+class Document:
+    """A parsed input: one JSON value, a list of JSON-lines values, or CSV rows."""
+
+    source: str
+    kind: DocumentKind
+    value: Any
+    # For JSON lines and CSV: the 1-based line where each record starts.
+    lines: list[int] | None = None
+    header: list[str] | None = None
+    warnings: list[str] = field(default_factory=list)
+    size: int = 0
+    # Set when the JSON was broken and only what came before the break was kept.
+    broken: TraceError | None = None
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while allocating many objects at once."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def read_bytes(path: str) -> bytes:
+    """The raw bytes of a path (``-`` is standard input), decompressed if gzip."""
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except FileNotFoundError:
+        raise TraceError("no such file") from None
+    except IsADirectoryError:
+        raise TraceError("is a directory, not a trace file") from None
+    except PermissionError:
+        raise TraceError("permission denied") from None
+    except OSError as exc:
+        raise TraceError(f"cannot read: {exc.strerror or exc}") from None
+    if data.startswith(_GZIP_MAGIC):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise TraceError(f"broken gzip data: {exc}") from None
+    return data
+
+
+def parse(data: bytes, source: str) -> Document:
+    """Parse bytes into a document, by content: JSON, JSON lines, or CSV."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    stripped = data.lstrip()
+    if not stripped:
+        raise TraceError("empty file" if not data else "file holds only whitespace")
+    head = data[:8192]
+    if b"\x00" in head:
+        raise TraceError("binary data, not a text trace (found NUL bytes)")
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut by the 8 KiB boundary
+            raise TraceError(
+                f"binary data, not UTF-8 text (bad byte at offset {exc.start})"
+            ) from None
+    first = stripped[:1]
+    if first in (b"{", b"["):
+        return _parse_json(data, source)
+    return _parse_csv(data, source)
+
+
+def _parse_json(data: bytes, source: str) -> Document:
+    try:
+        with collector_paused():
+            value = orjson.loads(data)
+        return Document(source, "json", value, size=len(data))
+    except orjson.JSONDecodeError as exc:
+        error = exc
+    lines = _try_json_lines(data, source)
+    if lines is not None:
+        return lines
+    return _salvage(data, source, error)
+
+
+def _error_text(exc: orjson.JSONDecodeError) -> str:
+    return exc.msg.split(": line ")[0] if exc.msg else "invalid JSON"
+
+
+def _try_json_lines(data: bytes, source: str) -> Document | None:
+    """Parse one JSON value per line, if the file looks like JSON lines."""
+    raw_lines = data.split(b"\n")
+    first_index = next(i for i, line in enumerate(raw_lines) if line.strip())
+    try:
+        first_value = orjson.loads(raw_lines[first_index])
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(first_value, dict | list):
+        return None
+    values: list[Any] = []
+    numbers: list[int] = []
+    warnings: list[str] = []
+    last = max(i for i, line in enumerate(raw_lines) if line.strip())
+    with collector_paused():
+        for i, line in enumerate(raw_lines):
+            if not line.strip():
+                continue
+            try:
+                values.append(orjson.loads(line))
+                numbers.append(i + 1)
+            except orjson.JSONDecodeError as exc:
+                if i == last and not data.endswith(b"\n"):
+                    warnings.append(
+                        f"line {i + 1}: incomplete last record (still being written?), skipped"
+                    )
+                else:
+                    warnings.append(f"line {i + 1}: not valid JSON ({_error_text(exc)}), skipped")
+    return Document(source, "jsonl", values, lines=numbers, warnings=warnings, size=len(data))
+
+
+def _salvage(data: bytes, source: str, error: orjson.JSONDecodeError) -> Document:
+    """Keep the complete values before a truncation or a break, closing what was open."""
+    line, column = error.lineno, error.colno
+    broken_at = min(error.pos, len(data))
+    # orjson reports positions in characters; map to bytes for the cut (only differ with non-ASCII).
+    if not data.isascii():
+        broken_at = len(data.decode("utf-8", errors="replace")[: error.pos].encode("utf-8"))
+    cuts: deque[tuple[int, tuple[int, ...]]] = deque(maxlen=64)
+    stack: list[int] = []
+    for match in _JSON_TOKEN.finditer(data, 0, broken_at):
+        token = match.group()
+        char = token[0]
+        if char == ord('"'):
+            if not _string_closed(token):
+                break  # the data ends inside this string
+            continue
+        if char in (ord("["), ord("{")):
+            stack.append(char)
+            if char == ord("["):
+                cuts.append((match.end(), tuple(stack)))
+        elif char in (ord("]"), ord("}")):
+            if not stack:
+                break
+            stack.pop()
+            if stack:
+                cuts.append((match.end(), tuple(stack)))
+        elif stack:  # a comma: everything before it in this container is complete
+            cuts.append((match.start(), tuple(stack)))
+    what = _error_text(error)
+    truncated = broken_at >= len(data.rstrip())
+    failure = TraceError(
+        f"{'truncated' if truncated else 'not valid'} JSON: {what}", line=line, column=column
+    )
+    for cut, open_containers in reversed(cuts):
+        closers = bytes(ord("]") if c == ord("[") else ord("}") for c in reversed(open_containers))
+        try:
+            with collector_paused():
+                value = orjson.loads(data[:cut] + closers)
+        except orjson.JSONDecodeError:
+            continue
+        note = (
+            f"JSON {'ends early' if truncated else 'is broken'} ({what}) at line {line},"
+            f" column {column}: loaded what came before, skipped the last {len(data) - cut} bytes"
+        )
+        return Document(source, "json", value, warnings=[note], size=len(data), broken=failure)
+    raise failure
+
+
+def _string_closed(token: bytes) -> bool:
+    """True when a matched string token ends with an unescaped quote."""
+    if len(token) < 2 or not token.endswith(b'"'):
+        return False
+    backslashes = len(token[:-1]) - len(token[:-1].rstrip(b"\\"))
+    return backslashes % 2 == 0
+
+
+def _parse_csv(data: bytes, source: str) -> Document:
+    text = data.decode("utf-8", errors="replace")
+    first_line = text.lstrip().split("\n", 1)[0].rstrip("\r")
+    if "," not in first_line:
+        raise TraceError(
+            f"not JSON, JSON lines or CSV (starts with {shorten(safe_line(first_line), 40)!r})",
+            line=1,
+            column=1,
+        )
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip() for name in next(reader)]
+        rows: list[dict[str, str]] = []
+        lines: list[int] = []
+        warnings: list[str] = []
+        line = reader.line_num + 1
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                line = reader.line_num + 1
+                continue
+            if len(cells) != len(header):
+                warnings.append(
+                    f"line {line}: {len(cells)} cells where the header has {len(header)}, skipped"
+                )
+            else:
+                rows.append(dict(zip(header, cells, strict=True)))
+                lines.append(line)
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise TraceError(f"broken CSV: {exc}", line=reader.line_num) from None
+    return Document(
+        source, "csv", rows, lines=lines, header=header, warnings=warnings, size=len(data)
+    )
