@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
 from tracetui.errors import RecordError, TraceError
@@ -66,7 +66,7 @@ def load_each(
 _SEVERITY = (Status.FAILED, Status.TIMED_OUT, Status.CANCELLED, Status.RUNNING)
 
 
-def worst_status(statuses: Iterator[Status] | list[Status], default: Status = Status.OK) -> Status:
+def worst_status(statuses: Iterable[Status], default: Status = Status.OK) -> Status:
     """The most severe status among the given ones, or ``default`` when none stands out."""
     seen = set(statuses)
     for status in _SEVERITY:

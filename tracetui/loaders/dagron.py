@@ -77,7 +77,7 @@ _KNOWN_KEYS = frozenset(
 
 
 def detect(doc: Document) -> bool:
-    """An array whose first elements carry an ``event_type`` (some of dagron's) and a ``timestamp``."""
+    """An array of objects with ``event_type`` (some of dagron's) and ``timestamp``."""
     if not isinstance(doc.value, list) or not doc.value:
         return False
     head = sample(doc.value)

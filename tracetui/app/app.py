@@ -1,0 +1,121 @@
+"""The Textual application: handed finished traces, never a path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, LoadingIndicator, Static
+
+from tracetui.app.commands import ExplorerCommands
+from tracetui.app.explorer import ExplorerScreen
+from tracetui.app.help import HelpScreen
+from tracetui.app.keys import KeyGroup, bindings_of
+from tracetui.app.line_list import LineList
+from tracetui.app.outline_view import OutlineView
+from tracetui.app.run_list import RunList
+from tracetui.app.runs import RunsScreen
+from tracetui.app.span_list import SpanList
+from tracetui.errors import TraceError
+from tracetui.model import TraceSet
+from tracetui.text import safe_line
+
+CSS = """
+LineList > .line-list--cursor { background: $accent 45%; text-style: bold; }
+LineList > .line-list--cursor-blurred { background: $panel-lighten-2; }
+"""
+
+
+class LoadingScreen(Screen[None]):
+    """Shown while a large file loads in the background."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        self.label = label
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.label, id="loading-label")
+        yield LoadingIndicator()
+        yield Footer()
+
+
+class TraceApp(App[int]):
+    """tracetui's explorer over a loaded trace set (or one being loaded)."""
+
+    TITLE = "tracetui"
+    CSS = CSS
+    COMMANDS: ClassVar = App.COMMANDS | {ExplorerCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
+    ]
+
+    def __init__(
+        self,
+        traces: TraceSet | None = None,
+        *,
+        loader: Callable[[], TraceSet] | None = None,
+        label: str = "",
+    ) -> None:
+        super().__init__()
+        self.traces = traces
+        self.loader = loader
+        self.label = label
+        self.error: str | None = None
+        self.theme = "textual-dark"
+
+    def on_mount(self) -> None:
+        if self.traces is not None:
+            self.show(self.traces)
+        elif self.loader is not None:
+            self.push_screen(LoadingScreen(f"Loading {safe_line(self.label)} \u2026"))
+            self.load_in_background()
+
+    @work(thread=True, exclusive=True)
+    def load_in_background(self) -> None:
+        """Load off the UI thread; the loading screen keeps moving."""
+        assert self.loader is not None
+        try:
+            traces = self.loader()
+        except TraceError as exc:
+            self.call_from_thread(self._failed, str(exc))
+            return
+        self.call_from_thread(self._loaded, traces)
+
+    def _failed(self, message: str) -> None:
+        self.error = message
+        self.exit(2)
+
+    def _loaded(self, traces: TraceSet) -> None:
+        self.traces = traces
+        self.pop_screen()
+        self.show(traces)
+
+    def show(self, traces: TraceSet) -> None:
+        """Open the runs list for several traces, or the explorer for one."""
+        if len(traces.traces) == 1:
+            self.push_screen(ExplorerScreen(traces.traces[0]))
+        else:
+            self.push_screen(RunsScreen(traces))
+        for warning in traces.warnings[:3]:
+            self.notify(safe_line(warning), title="Partly loaded", severity="warning", timeout=8)
+
+    def key_groups(self) -> list[KeyGroup]:
+        """Bindings grouped by where they work, for the help screen."""
+        return [
+            ("Span list and timeline", bindings_of(SpanList.BINDINGS, LineList.BINDINGS)),
+            ("Explorer", bindings_of(ExplorerScreen.BINDINGS)),
+            ("Detail and summary panes", bindings_of(OutlineView.BINDINGS)),
+            ("Runs list", bindings_of(RunList.BINDINGS, RunsScreen.BINDINGS)),
+            ("Everywhere", bindings_of(self.BINDINGS)),
+        ]
+
+    def action_help(self) -> None:
+        """Show every key."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.key_groups()))

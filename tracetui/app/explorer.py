@@ -1,0 +1,240 @@
+"""The explorer screen: spans and timeline, the selected span's detail, the run summary."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from tracetui.analysis.summary import Summary, summarize
+from tracetui.app.content import span_detail, trace_summary
+from tracetui.app.filter import FilterScreen
+from tracetui.app.outline_view import OutlineView
+from tracetui.app.ruler import Ruler
+from tracetui.app.span_list import SpanList
+from tracetui.display import GLYPH, WORD, seconds, status_label
+from tracetui.model import Status, Trace
+from tracetui.text import safe_line, shorten
+
+# Below this width the side pane goes under the span list instead of beside it.
+NARROW = 120
+
+
+class ExplorerScreen(Screen[None]):
+    """One trace: what ran, what failed and why, and where the time went."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", key_display="/", id="explorer.search"),
+        Binding("f", "filter", "Filter", id="explorer.filter"),
+        Binding("s", "toggle_summary", "Summary", id="explorer.summary"),
+        Binding("tab", "focus_next_pane", "Next pane", show=False, id="explorer.next_pane"),
+        Binding(
+            "shift+tab",
+            "focus_previous_pane",
+            "Previous pane",
+            show=False,
+            id="explorer.previous_pane",
+        ),
+        Binding("escape", "back", "Back", id="explorer.back"),
+    ]
+
+    DEFAULT_CSS = """
+    ExplorerScreen { layout: vertical; }
+    #title { height: 1; background: $primary-background; color: $foreground; padding: 0 1; }
+    #main { height: 1fr; }
+    #left { width: 1fr; }
+    #side { width: 44%; border-left: vkey $panel-lighten-2; }
+    #side-title { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
+    ExplorerScreen.narrow #main { layout: vertical; }
+    ExplorerScreen.narrow #side { width: 100%; height: 45%; border-left: none;
+                                  border-top: hkey $panel-lighten-2; }
+    #search { dock: bottom; display: none; height: 3; }
+    #search.shown { display: block; }
+    #summary { display: none; }
+    ExplorerScreen.show-summary #summary { display: block; }
+    ExplorerScreen.show-summary #detail { display: none; }
+    """
+
+    def __init__(self, trace: Trace, *, can_go_back: bool = False) -> None:
+        super().__init__()
+        self.trace = trace
+        self.summary: Summary = summarize(trace)
+        self.can_go_back = can_go_back
+        self.spans = SpanList(trace, id="spans")
+        self._shown_span: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title")
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield Ruler(self.spans, id="ruler")
+                yield self.spans
+            with Vertical(id="side"):
+                yield Static(id="side-title")
+                yield OutlineView(id="detail")
+                yield OutlineView(id="summary")
+        yield Input(placeholder="search names and errors  (Enter: go, Esc: close)", id="search")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#summary", OutlineView).show(trace_summary(self.summary))
+        self._update_title()
+        self._update_side_title()
+        self.spans.focus()
+        self._apply_width(self.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_width(event.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        self.set_class(width < NARROW, "narrow")
+
+    # --- title -----------------------------------------------------------------------------
+
+    def _update_title(self) -> None:
+        trace = self.trace
+        title = Text()
+        title.append(f"{GLYPH[trace.status]} {WORD[trace.status]}", style="bold")
+        title.append("  ")
+        label = trace.name or trace.id or trace.source.rsplit("/", 1)[-1]
+        title.append(shorten(safe_line(label), 40), style="bold")
+        title.append(f"  {trace.dialect}  {seconds(trace.duration)}  ")
+        failed = sum(self.summary.counts[s.value] for s in (Status.FAILED, Status.TIMED_OUT))
+        title.append(f"{self.summary.node_count} nodes, {failed} failed")
+        state = []
+        model = self.spans.model
+        if model.status_filter is not None:
+            words = ", ".join(sorted(WORD[s] for s in model.status_filter))
+            state.append(f"filter: {words}")
+        if model.sort.value != "start":
+            state.append(f"sort: {model.sort.value}")
+        if self.spans.search_text:
+            shown = shorten(safe_line(self.spans.search_text), 20)
+            state.append(f"search: {shown} ({len(self.spans.matches)})")
+        if state:
+            title.append("  [" + " \u00b7 ".join(state) + "]", style="italic")
+        self.query_one("#title", Static).update(title)
+
+    def _update_side_title(self) -> None:
+        showing_summary = self.has_class("show-summary")
+        label = "Run summary  (s: detail)" if showing_summary else "Detail  (s: run summary)"
+        self.query_one("#side-title", Static).update(Text(label))
+
+    # --- messages --------------------------------------------------------------------------
+
+    @on(SpanList.SpanHighlighted)
+    def show_span(self, message: SpanList.SpanHighlighted) -> None:
+        """Show the highlighted span's detail."""
+        if message.span is None or message.span == self._shown_span:
+            return
+        self._shown_span = message.span
+        self.query_one("#detail", OutlineView).show(span_detail(self.trace, message.span))
+
+    @on(SpanList.AxisChanged)
+    def redraw_ruler(self) -> None:
+        """The visible time window changed."""
+        self.query_one("#ruler", Ruler).refresh()
+
+    @on(SpanList.ViewChanged)
+    def redraw_title(self) -> None:
+        """Filter, sort or search changed."""
+        self._update_title()
+
+    @on(OutlineView.Jump)
+    def jump(self, message: OutlineView.Jump) -> None:
+        """A line in the detail or summary named a span: go there."""
+        self.spans.select_span(message.span)
+        self.spans.focus()
+
+    # --- search ----------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        """Open the search box."""
+        box = self.query_one("#search", Input)
+        box.add_class("shown")
+        box.value = self.spans.search_text
+        box.focus()
+
+    @on(Input.Changed, "#search")
+    def search_as_you_type(self, event: Input.Changed) -> None:
+        """Highlight matches while typing."""
+        self.spans.search(event.value)
+
+    @on(Input.Submitted, "#search")
+    def search_go(self, event: Input.Submitted) -> None:
+        """Go to the first match after the cursor and close the box."""
+        self.spans.search(event.value)
+        self._close_search()
+        if self.spans.matches:
+            self.spans.action_next_match()
+        elif event.value.strip():
+            self.notify(f"No span matches {shorten(safe_line(event.value), 30)!r}", timeout=3)
+
+    def _close_search(self) -> None:
+        self.query_one("#search", Input).remove_class("shown")
+        self.spans.focus()
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        """Choose which statuses to show."""
+
+        def apply(result: frozenset[Status] | bool | None) -> None:
+            if result is not False:
+                self.spans.set_filter(result if isinstance(result, frozenset) else None)
+                self.spans.focus()
+
+        self.app.push_screen(FilterScreen(self.trace), apply)
+
+    def action_toggle_summary(self) -> None:
+        """Switch the side pane between the span's detail and the run summary."""
+        self.toggle_class("show-summary")
+        self._update_side_title()
+
+    def _panes(self) -> list[OutlineView | SpanList]:
+        side = self.query_one(
+            "#summary" if self.has_class("show-summary") else "#detail", OutlineView
+        )
+        return [self.spans, side]
+
+    def action_focus_next_pane(self) -> None:
+        """Move focus to the next pane."""
+        self._cycle_focus(1)
+
+    def action_focus_previous_pane(self) -> None:
+        """Move focus to the previous pane."""
+        self._cycle_focus(-1)
+
+    def _cycle_focus(self, step: int) -> None:
+        panes = self._panes()
+        focused = self.focused
+        position = panes.index(focused) if focused in panes else -1
+        panes[(position + step) % len(panes)].focus()
+
+    def action_back(self) -> None:
+        """Close search, clear a filter or search, or go back to the runs list."""
+        box = self.query_one("#search", Input)
+        if box.has_class("shown"):
+            self._close_search()
+            return
+        if self.focused is not self.spans:
+            self.spans.focus()
+            return
+        if self.spans.model.status_filter is not None:
+            self.spans.set_filter(None)
+            return
+        if self.spans.search_text:
+            self.spans.search("")
+            return
+        if self.can_go_back:
+            self.dismiss(None)
+
+    def describe(self) -> str:
+        """One line naming the run, for notifications."""
+        return f"{status_label(self.trace.status)} {safe_line(self.trace.name or '-')}"

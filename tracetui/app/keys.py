@@ -1,0 +1,58 @@
+"""Collecting bindings for the help screen and the command palette."""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+KeyGroup = tuple[str, list[Binding]]
+
+_NAMES = {
+    "right_square_bracket": "]",
+    "left_square_bracket": "[",
+    "question_mark": "?",
+    "slash": "/",
+    "plus": "+",
+    "equals_sign": "=",
+    "minus": "-",
+    "less_than_sign": "<",
+    "greater_than_sign": ">",
+    "asterisk": "*",
+    "underscore": "_",
+    "escape": "Esc",
+    "enter": "Enter",
+    "space": "Space",
+    "tab": "Tab",
+    "shift+tab": "Shift+Tab",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "home": "Home",
+    "end": "End",
+    "up": "\u2191",
+    "down": "\u2193",
+    "left": "\u2190",
+    "right": "\u2192",
+    "shift+left": "Shift+\u2190",
+    "shift+right": "Shift+\u2192",
+}
+
+
+def describe_key(key: str) -> str:
+    """How a key is written for people: ``right_square_bracket`` -> ``]``."""
+    key = key.strip()
+    if key in _NAMES:
+        return _NAMES[key]
+    if key.startswith("ctrl+"):
+        return "Ctrl+" + key.removeprefix("ctrl+")
+    return key
+
+
+def bindings_of(*sources: list[BindingType]) -> list[Binding]:
+    """Binding objects from BINDINGS lists (tuples are turned into Bindings)."""
+    result: list[Binding] = []
+    for source in sources:
+        for item in source:
+            if isinstance(item, Binding):
+                result.append(item)
+            else:
+                result.append(Binding(*item))
+    return result

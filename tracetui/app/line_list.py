@@ -1,0 +1,169 @@
+"""A cursor list that renders only the visible lines (Line API), the base of every long pane."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+class LineList(ScrollView, can_focus=True):
+    """Rows ``0..row_count-1`` drawn by ``render_row``; a cursor moves over them."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="cursor.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="cursor.up"),
+        Binding("home,g", "cursor_first", "First", show=False, id="cursor.first"),
+        Binding("end,G", "cursor_last", "Last", show=False, id="cursor.last"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="cursor.page_down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="cursor.page_up"),
+    ]
+
+    DEFAULT_CSS = """
+    LineList {
+        background: $surface;
+        overflow-x: hidden;
+        overflow-y: auto;
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
+
+    class CursorMoved(Message):
+        """The cursor moved to a row (merged when many arrive at once)."""
+
+        def __init__(self, sender_id: str | None, row: int) -> None:
+            super().__init__()
+            self.sender_id = sender_id
+            self.row = row
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, LineList.CursorMoved) and message.sender_id == self.sender_id
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.row_count = 0
+        self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(2048)
+
+    # --- what subclasses provide ---------------------------------------------------------
+
+    def render_row(self, row: int, width: int, selected: bool) -> list[Segment]:
+        """Segments for one row (subclasses override)."""
+        raise NotImplementedError
+
+    def row_cache_key(self, row: int) -> object:
+        """What a row's look depends on besides position, width and selection."""
+        return None
+
+    # --- state ---------------------------------------------------------------------------
+
+    def set_row_count(self, count: int, *, keep_cursor: bool = True) -> None:
+        """Change the number of rows and redraw."""
+        self.row_count = count
+        self.virtual_size = Size(self.size.width, count)
+        self._strips.clear()
+        cursor = min(self.cursor, max(0, count - 1)) if keep_cursor else 0
+        self.cursor = cursor
+        self.refresh()
+
+    def redraw(self) -> None:
+        """Forget cached lines and repaint."""
+        self._strips.clear()
+        self.refresh()
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, self.row_count - 1)) if self.row_count else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line_at(old)
+        self.refresh_line_at(new)
+        self.scroll_to_cursor()
+        self.post_message(self.CursorMoved(self.id, new))
+
+    def refresh_line_at(self, row: int) -> None:
+        """Repaint one row if it is on screen."""
+        y = row - self.scroll_offset.y
+        if 0 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def scroll_to_cursor(self) -> None:
+        """Keep the cursor row on screen."""
+        self.scroll_to_region(
+            Region(0, self.cursor, 1, 1), animate=False, immediate=True, force=True
+        )
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, self.row_count)
+        self._strips.clear()
+
+    # --- drawing -------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        row = self.scroll_offset.y + y
+        width = self.size.width
+        if row >= self.row_count or width <= 0:
+            return Strip.blank(width, self.rich_style)
+        selected = row == self.cursor
+        key = (row, width, selected, self.has_focus, self.row_cache_key(row))
+        strip = self._strips.get(key)
+        if strip is None:
+            segments = self.render_row(row, width, selected)
+            strip = Strip(segments).crop_extend(0, width, self.rich_style)
+            if selected:
+                strip = strip.apply_style(self.cursor_style())
+            self._strips[key] = strip
+        return strip
+
+    def cursor_style(self) -> Style:
+        """The style laid over the cursor row."""
+        if self.has_focus:
+            return self.get_component_rich_style("line-list--cursor")
+        return self.get_component_rich_style("line-list--cursor-blurred")
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"line-list--cursor", "line-list--cursor-blurred"}
+
+    def on_focus(self) -> None:
+        self.redraw()
+
+    def on_blur(self) -> None:
+        self.redraw()
+
+    # --- actions -------------------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        """Move down one row."""
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        """Move up one row."""
+        self.cursor -= 1
+
+    def action_cursor_first(self) -> None:
+        """Go to the first row."""
+        self.cursor = 0
+
+    def action_cursor_last(self) -> None:
+        """Go to the last row."""
+        self.cursor = self.row_count - 1
+
+    def action_page_down(self) -> None:
+        """Move down one screen."""
+        self.cursor += max(1, self.size.height - 1)
+
+    def action_page_up(self) -> None:
+        """Move up one screen."""
+        self.cursor -= max(1, self.size.height - 1)
+
+    def on_click(self, event: events.Click) -> None:
+        row = self.scroll_offset.y + event.y
+        if 0 <= row < self.row_count:
+            self.cursor = row

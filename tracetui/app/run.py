@@ -1,0 +1,53 @@
+"""``tracetui open``: load a trace (in the background when large) and run the explorer."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from tracetui.errors import TraceError
+from tracetui.loaders import load_path
+from tracetui.text import safe_line
+
+# Files larger than this load behind a progress screen instead of before the UI starts.
+BACKGROUND_BYTES = 8 * 1024 * 1024
+
+
+def open_explorer(path: str, dialect: str | None = None) -> int:
+    """Run the explorer on a file; returns the exit code."""
+    from tracetui.app.app import TraceApp
+
+    source = "<stdin>" if path == "-" else path
+    size = 0
+    if path != "-":
+        try:
+            size = Path(path).stat().st_size
+        except OSError:
+            size = 0
+    if size > BACKGROUND_BYTES:
+        app = TraceApp(loader=lambda: load_path(path, dialect), label=f"{path} ({size >> 20} MiB)")
+    else:
+        try:
+            traces = load_path(path, dialect)
+        except TraceError as exc:
+            print(f"tracetui: {safe_line(source)}: {safe_line(str(exc))}", file=sys.stderr)
+            return 2
+        if path == "-":
+            _reattach_terminal()
+        app = TraceApp(traces)
+    code = app.run()
+    if app.error is not None:
+        print(f"tracetui: {safe_line(source)}: {safe_line(app.error)}", file=sys.stderr)
+        return 2
+    return code or 0
+
+
+def _reattach_terminal() -> None:
+    """After reading a trace from a pipe, read keys from the terminal instead."""
+    try:
+        tty = os.open("/dev/tty", os.O_RDONLY)
+    except OSError:
+        return
+    os.dup2(tty, sys.stdin.fileno())
+    os.close(tty)
