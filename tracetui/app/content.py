@@ -37,6 +37,13 @@ def span_detail(trace: Trace, index: int) -> list[Node]:
         ]
     )
     facts = [title]
+    # The error first: on call, it is what the reader came for.
+    if span.error is not None:
+        error = Node([("Error", "heading-error")])
+        lines = text_lines(span.error) if span.error else ["(empty error message)"]
+        for line in lines:
+            error.add((line, "error"))
+        facts.append(error)
     facts.append(
         Node(
             [
@@ -73,12 +80,6 @@ def span_detail(trace: Trace, index: int) -> list[Node]:
                 ("  (inside the span but not running)", "muted"),
             )
     facts.append(timing)
-    if span.error is not None:
-        error = Node([("Error", "heading-error")])
-        lines = text_lines(span.error) if span.error else ["(empty error message)"]
-        for line in lines:
-            error.add((line, "error"))
-        facts.append(error)
     if span.inputs is not None:
         facts.append(json_node("Inputs", span.inputs, folded_depth=3))
         facts[-1].segments[0] = ("Inputs", "heading")

@@ -29,6 +29,10 @@ NARROW = 120
 class ExplorerScreen(Screen[None]):
     """One trace: what ran, what failed and why, and where the time went."""
 
+    # Focus lands on the list as the screen opens, not a tick later (which could steal it
+    # from the search box when "/" comes in fast).
+    AUTO_FOCUS = "#spans"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", key_display="/", id="explorer.search"),
         Binding("f", "filter", "Filter", id="explorer.filter"),
@@ -86,7 +90,6 @@ class ExplorerScreen(Screen[None]):
         self.query_one("#summary", OutlineView).show(trace_summary(self.summary))
         self._update_title()
         self._update_side_title()
-        self.spans.focus()
         self._apply_width(self.size.width)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -99,14 +102,12 @@ class ExplorerScreen(Screen[None]):
 
     def _update_title(self) -> None:
         trace = self.trace
-        title = Text()
+        # One line that never wraps: what the view is doing comes before the run's figures.
+        title = Text(no_wrap=True, overflow="ellipsis")
         title.append(f"{GLYPH[trace.status]} {WORD[trace.status]}", style="bold")
         title.append("  ")
         label = trace.name or trace.id or trace.source.rsplit("/", 1)[-1]
         title.append(shorten(safe_line(label), 40), style="bold")
-        title.append(f"  {trace.dialect}  {seconds(trace.duration)}  ")
-        failed = sum(self.summary.counts[s.value] for s in (Status.FAILED, Status.TIMED_OUT))
-        title.append(f"{self.summary.node_count} nodes, {failed} failed")
         state = []
         model = self.spans.model
         if model.status_filter is not None:
@@ -119,6 +120,9 @@ class ExplorerScreen(Screen[None]):
             state.append(f"search: {shown} ({len(self.spans.matches)})")
         if state:
             title.append("  [" + " \u00b7 ".join(state) + "]", style="italic")
+        failed = sum(self.summary.counts[s.value] for s in (Status.FAILED, Status.TIMED_OUT))
+        title.append(f"  {trace.dialect}  {seconds(trace.duration)}  ")
+        title.append(f"{self.summary.node_count} nodes, {failed} failed")
         self.query_one("#title", Static).update(title)
 
     def _update_side_title(self) -> None:
@@ -159,7 +163,8 @@ class ExplorerScreen(Screen[None]):
         box = self.query_one("#search", Input)
         box.add_class("shown")
         box.value = self.spans.search_text
-        box.focus()
+        # Focus now, not on the next tick: keys typed right after "/" belong to the box.
+        self.set_focus(box)
 
     @on(Input.Changed, "#search")
     def search_as_you_type(self, event: Input.Changed) -> None:

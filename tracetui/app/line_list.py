@@ -116,10 +116,21 @@ class LineList(ScrollView, can_focus=True):
         key = (row, width, selected, self.has_focus, self.row_cache_key(row))
         strip = self._strips.get(key)
         if strip is None:
-            segments = self.render_row(row, width, selected)
-            strip = Strip(segments).crop_extend(0, width, self.rich_style)
+            base = self.rich_style
+            # Every segment carries a style: Textual's NO_COLOR filter cannot take None.
+            segments = [
+                segment if segment.style is not None else Segment(segment.text, base)
+                for segment in self.render_row(row, width, selected)
+            ]
+            strip = Strip(segments).crop_extend(0, width, base)
             if selected:
-                strip = strip.apply_style(self.cursor_style())
+                # Over the row's own colours: the cursor's background wins, the text keeps its hue.
+                cursor = self.cursor_style()
+                over = Style(bgcolor=cursor.bgcolor, bold=cursor.bold, reverse=cursor.reverse)
+                strip = Strip(
+                    [Segment(s.text, (s.style or base) + over, s.control) for s in strip],
+                    strip.cell_length,
+                )
             self._strips[key] = strip
         return strip
 

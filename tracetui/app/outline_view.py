@@ -37,7 +37,8 @@ class OutlineView(LineList):
     """Foldable sections of styled lines; Enter folds, or jumps to the span a line names."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter,space", "activate", "Fold/open", id="outline.activate"),
+        Binding("enter", "activate", "Open/fold", id="outline.activate"),
+        Binding("space", "toggle_fold", "Fold", show=False, id="outline.toggle"),
         Binding("left,h", "fold", "Fold", show=False, id="outline.fold"),
         Binding("right,l", "unfold", "Unfold", show=False, id="outline.unfold"),
     ]
@@ -144,16 +145,24 @@ class OutlineView(LineList):
         return segments
 
     def action_activate(self) -> None:
-        """Fold or unfold a section; on a line that names a span, jump to it."""
+        """On a line that names a span, go to it; otherwise fold or unfold."""
         position = self.current_line()
         if position is None:
             return
-        line = self.lines[position]
-        if line.foldable:
-            line.node.folded = not line.node.folded
-            self._relayout(position)
-        elif line.node.target is not None:
-            self.post_message(self.Jump(line.node.target))
+        target = self.lines[position].node.target
+        if target is not None:
+            self.post_message(self.Jump(target))
+        else:
+            self.action_toggle_fold()
+
+    def action_toggle_fold(self) -> None:
+        """Fold or unfold the section under the cursor."""
+        position = self.current_line()
+        if position is None or not self.lines[position].foldable:
+            return
+        node = self.lines[position].node
+        node.folded = not node.folded
+        self._relayout(position)
 
     def action_fold(self) -> None:
         """Fold the section under the cursor, or go to the section above."""

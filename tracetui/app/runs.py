@@ -20,6 +20,8 @@ from tracetui.text import safe_line
 class RunsScreen(Screen[None]):
     """Every run in the source; Enter opens one."""
 
+    AUTO_FOCUS = "#runs"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.quit", "Quit", show=False, id="runs.quit"),
     ]
@@ -47,7 +49,6 @@ class RunsScreen(Screen[None]):
         title.append(safe_line(self.traces.source), style="bold")
         title.append(f"  {len(traces)} runs, {failed} failed, {running} running")
         self.query_one("#runs-title", Static).update(title)
-        self.query_one("#runs", RunList).focus()
 
     def on_resize(self) -> None:
         runs = self.query_one("#runs", RunList)

@@ -1,0 +1,151 @@
+"""tracetui in a real terminal: tmux runs it, keys are sent, the screen text is read back."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.helpers import ROOT, sample
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+
+class Terminal:
+    """One detached tmux session of a fixed size running one command."""
+
+    def __init__(self, command: list[str], width: int = 100, height: int = 30) -> None:
+        self.name = f"tracetui-test-{uuid.uuid4().hex[:8]}"
+        env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TMUX")}
+        env["TERM"] = "xterm-256color"
+        shell_command = " ".join(_quote(part) for part in command)
+        subprocess.run(
+            [
+                "tmux",
+                "new-session",
+                "-d",
+                "-x",
+                str(width),
+                "-y",
+                str(height),
+                "-s",
+                self.name,
+                f"cd {_quote(str(ROOT))} && {shell_command}; sleep 30",
+            ],
+            check=True,
+            env=env,
+        )
+
+    def screen(self) -> str:
+        done = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return done.stdout
+
+    def send(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def wait_for(self, ready: Callable[[str], bool], timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            text = self.screen()
+            if ready(text):
+                return text
+            time.sleep(0.1)
+        raise AssertionError(f"screen never got there; last screen:\n{text}")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], check=False, capture_output=True)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+@pytest.fixture
+def terminal() -> Iterator[Callable[..., Terminal]]:
+    opened: list[Terminal] = []
+
+    def open_terminal(*args: str, width: int = 100, height: int = 30) -> Terminal:
+        term = Terminal([sys.executable, "-m", "tracetui", *args], width, height)
+        opened.append(term)
+        return term
+
+    yield open_terminal
+    for term in opened:
+        term.close()
+
+
+def test_next_failure_shows_the_error_in_a_real_terminal(terminal: Callable[..., Terminal]) -> None:
+    term = terminal("open", sample("victor/code_review.trace.json"))
+    first = term.wait_for(lambda s: "code_review" in s and "human_review" in s)
+    assert "\u2717 failed" in first
+    term.send("]")
+    screen = term.wait_for(lambda s: "FileNotFoundError" in s)
+    assert "No such file or directory: 'src/missing.py'" in screen
+    term.send("]")
+    screen = term.wait_for(lambda s: "AssertionError: expected 200, got 500" in s)
+    assert "at tests/test_api.py:88" in screen  # the full, multi-line error
+    term.send("q")
+    term.wait_for(lambda s: "human_review" not in s)
+
+
+def test_runs_list_search_and_quit_at_80x24(terminal: Callable[..., Terminal]) -> None:
+    term = terminal("open", sample("cfn/execution_traces.rows.psql.jsonl"), width=80, height=24)
+    term.wait_for(lambda s: "10 runs" in s)
+    term.send("j", "j", "Enter")
+    term.wait_for(lambda s: "Detail" in s and "connect" in s)
+    term.send("/")
+    term.send("-l", "timeout")
+    term.send("Enter")
+    screen = term.wait_for(lambda s: "search: timeout (1)" in s)
+    assert "connection timeout redis" in screen
+    term.send("Escape")  # clears the search
+    term.wait_for(lambda s: "search:" not in s)
+    time.sleep(0.3)  # separate key presses: ESC bytes sent together read as one Alt sequence
+    term.send("Escape")  # back to the runs
+    term.wait_for(lambda s: "10 runs" in s)
+    term.send("q")
+    term.wait_for(lambda s: "10 runs" not in s)
+
+
+def test_no_color_terminal_still_shows_status_words(terminal: Callable[..., Terminal]) -> None:
+    term = Terminal(
+        [
+            "env",
+            "NO_COLOR=1",
+            sys.executable,
+            "-m",
+            "tracetui",
+            "open",
+            sample("dagron/timeout.events.json"),
+        ]
+    )
+    try:
+        screen = term.wait_for(lambda s: "slow_api" in s)
+        assert "timed out" in screen
+        assert "skipped" in screen
+    finally:
+        term.close()
+
+
+def test_bad_input_prints_one_line_and_no_ui(
+    terminal: Callable[..., Terminal], tmp_path: object
+) -> None:
+    term = terminal("open", str(ROOT / "pyproject.toml"))
+    screen = term.wait_for(lambda s: "tracetui:" in s)
+    assert "pyproject.toml" in screen
+    assert "Traceback" not in screen

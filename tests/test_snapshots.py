@@ -1,0 +1,150 @@
+"""How the explorer looks, at fixed sizes, on the bundled samples (pytest-textual-snapshot)."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.helpers import sample
+from tracetui.app.app import TraceApp
+from tracetui.loaders import load_path
+
+TEXTUAL = "8.2.8"
+pytestmark = pytest.mark.skipif(
+    version("textual") != TEXTUAL,
+    reason=f"snapshots are rendered with textual {TEXTUAL}, not {version('textual')}",
+)
+
+
+def app(path: str) -> TraceApp:
+    return TraceApp(load_path(sample(path)))
+
+
+def settle(*keys: str) -> Any:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause()
+
+    return run_before
+
+
+def test_dagron_events(snap_compare: Any) -> None:
+    """dagron events: steps group nodes, skipped nodes marked, run/wait bars."""
+    assert snap_compare(
+        app("dagron/etl_fail.events.json"), terminal_size=(100, 30), run_before=settle()
+    )
+
+
+def test_dagron_resources(snap_compare: Any) -> None:
+    """dagron resource holds nest under their nodes on the shared axis."""
+    assert snap_compare(
+        app("dagron/resources.events.json"), terminal_size=(100, 30), run_before=settle()
+    )
+
+
+def test_chrome_export(snap_compare: Any) -> None:
+    """dagron's Chrome export: the nodes that ran, with the failure's error."""
+    assert snap_compare(
+        app("dagron/etl_fail.chrome.json"), terminal_size=(100, 30), run_before=settle()
+    )
+
+
+def test_victor_tracer(snap_compare: Any) -> None:
+    """Victor WorkflowTracer: nodes with their tool calls nested."""
+    assert snap_compare(
+        app("victor/code_review.trace.json"), terminal_size=(100, 30), run_before=settle()
+    )
+
+
+def test_victor_engine(snap_compare: Any) -> None:
+    """Victor execution engine: the failing node inferred from the run's error."""
+    assert snap_compare(
+        app("victor/engine_stream_failed.trace.json"), terminal_size=(100, 30), run_before=settle()
+    )
+
+
+def test_cfn_single_trace(snap_compare: Any) -> None:
+    """A CFN in-memory trace: steps as nodes, status from the steps."""
+    assert snap_compare(
+        app("cfn/docker_build_failed.in_memory.json"), terminal_size=(100, 30), run_before=settle()
+    )
+
+
+def test_graphenix(snap_compare: Any) -> None:
+    """graphenix: a node with its units and a model invocation."""
+    assert snap_compare(
+        app("graphenix/readme_example.running.trace.json"),
+        terminal_size=(100, 30),
+        run_before=settle(),
+    )
+
+
+def test_runs_list(snap_compare: Any) -> None:
+    """A CFN table export opens on its runs list."""
+    assert snap_compare(
+        app("cfn/execution_traces.rows.psql.jsonl"), terminal_size=(100, 30), run_before=settle()
+    )
+
+
+def test_small_terminal(snap_compare: Any) -> None:
+    """80x24: the detail pane goes under the span list."""
+    assert snap_compare(
+        app("victor/code_review.trace.json"), terminal_size=(80, 24), run_before=settle()
+    )
+
+
+def test_failed_node_selected(snap_compare: Any) -> None:
+    """After ]: the failed node is selected and its error fills the detail pane."""
+    assert snap_compare(
+        app("victor/code_review.trace.json"),
+        terminal_size=(100, 30),
+        run_before=settle("right_square_bracket", "right_square_bracket"),
+    )
+
+
+def test_wide_layout_with_failure(snap_compare: Any) -> None:
+    """160x40: side-by-side panes with a dagron failure selected."""
+    assert snap_compare(
+        app("dagron/cache_partial.events.json"),
+        terminal_size=(160, 40),
+        run_before=settle("right_square_bracket"),
+    )
+
+
+def test_help_screen(snap_compare: Any) -> None:
+    """? shows the keys, generated from the bindings."""
+    assert snap_compare(
+        app("victor/code_review.trace.json"),
+        terminal_size=(100, 30),
+        run_before=settle("question_mark"),
+    )
+
+
+def test_search_results(snap_compare: Any) -> None:
+    """/ read Enter: matches highlighted, the first selected, the count in the title."""
+    assert snap_compare(
+        app("victor/code_review.trace.json"),
+        terminal_size=(100, 30),
+        run_before=settle("slash", "r", "e", "a", "d", "enter"),
+    )
+
+
+def test_summary_pane(snap_compare: Any) -> None:
+    """s: the run summary with failures, slowest nodes and the critical path."""
+    assert snap_compare(
+        app("victor/code_review.trace.json"), terminal_size=(100, 30), run_before=settle("s")
+    )
+
+
+def test_failures_filter(snap_compare: Any) -> None:
+    """f, failures: only failing spans and their parents."""
+    assert snap_compare(
+        app("victor/code_review.trace.json"),
+        terminal_size=(100, 30),
+        run_before=settle("f", "down", "enter"),
+    )
