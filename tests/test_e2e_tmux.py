@@ -109,7 +109,9 @@ def test_runs_list_search_and_quit_at_80x24(terminal: Callable[..., Terminal]) -
     term.send("j", "j", "Enter")
     term.wait_for(lambda s: "Detail" in s and "connect" in s)
     term.send("/")
+    term.wait_for(lambda s: "search names and errors" in s)  # the box is open, as a user sees
     term.send("-l", "timeout")
+    term.wait_for(lambda s: "timeout" in s.splitlines()[-2])
     term.send("Enter")
     screen = term.wait_for(lambda s: "search: timeout (1)" in s)
     assert "connection timeout redis" in screen

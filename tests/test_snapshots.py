@@ -148,3 +148,21 @@ def test_failures_filter(snap_compare: Any) -> None:
         terminal_size=(100, 30),
         run_before=settle("f", "down", "enter"),
     )
+
+
+def test_failures_view(snap_compare: Any) -> None:
+    """F: failure families across a CFN table's runs, the first expanded."""
+    assert snap_compare(
+        app("cfn/execution_traces.rows.psql.jsonl"),
+        terminal_size=(100, 30),
+        run_before=settle("F", "enter", "j"),
+    )
+
+
+def test_failures_view_ranked(snap_compare: Any) -> None:
+    """L on a failed node: its look-alikes ranked with scores."""
+    assert snap_compare(
+        app("cfn/execution_traces.rows.psql.jsonl"),
+        terminal_size=(100, 30),
+        run_before=settle("j", "j", "enter", "right_square_bracket", "L"),
+    )

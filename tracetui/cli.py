@@ -90,6 +90,58 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if findings else EXIT_OK
 
 
+def load_all(paths: list[str], dialect: str | None) -> list[TraceSet]:
+    """Load files, folders and globs; a named file that fails is an input error."""
+    from tracetui.sources import PathError, load_many
+
+    try:
+        loaded = load_many(paths, dialect)
+    except PathError as exc:
+        raise InputError(exc.path, exc.error) from None
+    for path, reason in loaded.skipped:
+        print(f"tracetui: {safe_line(path)}: skipped: {safe_line(reason)}", file=sys.stderr)
+    for traces in loaded.sets:
+        warn_loaded(traces)
+    if not loaded.sets:
+        joined = " ".join(paths)
+        raise InputError(joined, TraceError("no trace files found"))
+    return loaded.sets
+
+
+def cmd_failures(args: argparse.Namespace) -> int:
+    """List failure families, or rank failures by similarity to a text."""
+    from tracetui.analysis.failures import collect, find_similar_failures, group, rank
+    from tracetui.reports.failures import (
+        cfn_json,
+        families_json,
+        families_text,
+        ranked_json,
+        ranked_text,
+    )
+
+    sets = load_all(args.paths, args.dialect)
+    if args.cfn_compatible:
+        if args.similar is None:
+            raise InputError(" ".join(args.paths), TraceError("--cfn-compatible needs --similar"))
+        matches = find_similar_failures(sets, args.similar, limit=args.limit or 10)
+        emit_json(cfn_json(matches))
+        return EXIT_OK
+    failures = collect(sets)
+    if args.similar is not None:
+        ranked = rank(failures, args.similar, min_score=args.min_score, limit=args.limit)
+        if args.json:
+            emit_json(ranked_json(args.similar, ranked))
+        else:
+            emit(ranked_text(args.similar, ranked))
+        return EXIT_OK
+    families = group(failures, threshold=args.threshold)
+    if args.json:
+        emit_json(families_json(families, len(failures), args.threshold))
+    else:
+        emit(families_text(families, len(failures), len(sets), args.limit))
+    return EXIT_OK
+
+
 def cmd_open(args: argparse.Namespace) -> int:
     """Open the interactive explorer on a trace."""
     from tracetui.app.run import open_explorer
@@ -128,6 +180,34 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--json", action="store_true", help="machine-readable JSON")
     dialect_option(summary)
 
+    failures = command(
+        "failures", cmd_failures, "group failures into families, or find ones like a given error"
+    )
+    failures.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or globs")
+    failures.add_argument("--similar", metavar="TEXT", help="rank failures by similarity to TEXT")
+    failures.add_argument(
+        "--min-score",
+        type=float,
+        default=40.0,
+        metavar="N",
+        help="with --similar: leave out scores below N (0-100, default 40)",
+    )
+    failures.add_argument("--limit", type=int, metavar="N", help="show at most N results")
+    failures.add_argument(
+        "--threshold",
+        type=float,
+        default=85.0,
+        metavar="N",
+        help="similarity (0-100) at which signatures merge into a family (default 85)",
+    )
+    failures.add_argument(
+        "--cfn-compatible",
+        action="store_true",
+        help="answer exactly as claude-flow's find_similar_failures (token Jaccard > 0.30)",
+    )
+    failures.add_argument("--json", action="store_true", help="machine-readable JSON")
+    dialect_option(failures)
+
     validate = command("validate", cmd_validate, "check a trace for inconsistencies")
     validate.add_argument("path", help="trace file (- for stdin; .gz is fine)")
     validate.add_argument("--json", action="store_true", help="machine-readable JSON")
@@ -153,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a user must never see a traceback
         if os.environ.get("TRACETUI_DEBUG"):
             raise
-        path = getattr(args, "path", "")
+        path = getattr(args, "path", None) or " ".join(getattr(args, "paths", None) or [])
         print(
             f"tracetui: {safe_line(str(path))}: internal error: {type(exc).__name__}: "
             f"{safe_line(str(exc))} (set TRACETUI_DEBUG=1 for a traceback)",

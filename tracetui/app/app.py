@@ -13,6 +13,7 @@ from textual.widgets import Footer, LoadingIndicator, Static
 
 from tracetui.app.commands import ExplorerCommands
 from tracetui.app.explorer import ExplorerScreen
+from tracetui.app.failure_view import FailureList, FailuresScreen
 from tracetui.app.help import HelpScreen
 from tracetui.app.keys import KeyGroup, bindings_of
 from tracetui.app.line_list import LineList
@@ -21,7 +22,7 @@ from tracetui.app.run_list import RunList
 from tracetui.app.runs import RunsScreen
 from tracetui.app.span_list import SpanList
 from tracetui.errors import TraceError
-from tracetui.model import TraceSet
+from tracetui.model import Trace, TraceSet
 from tracetui.text import safe_line
 
 CSS = """
@@ -105,6 +106,19 @@ class TraceApp(App[int]):
         for warning in traces.warnings[:3]:
             self.notify(safe_line(warning), title="Partly loaded", severity="warning", timeout=8)
 
+    def sources(self) -> list[TraceSet]:
+        """Everything that is open, for views across runs."""
+        return [self.traces] if self.traces is not None else []
+
+    def open_span(self, trace: Trace, span: int, *, from_screen: Screen[None]) -> None:
+        """Show a span in its run's explorer, reusing the one underneath when it is that run."""
+        from_screen.dismiss(None)
+        below = self.screen_stack[-2] if len(self.screen_stack) >= 2 else None
+        if isinstance(below, ExplorerScreen) and below.trace is trace:
+            below.spans.select_span(span)
+            return
+        self.push_screen(ExplorerScreen(trace, can_go_back=True, select=span))
+
     def key_groups(self) -> list[KeyGroup]:
         """Bindings grouped by where they work, for the help screen."""
         return [
@@ -112,6 +126,7 @@ class TraceApp(App[int]):
             ("Explorer", bindings_of(ExplorerScreen.BINDINGS)),
             ("Detail and summary panes", bindings_of(OutlineView.BINDINGS)),
             ("Runs list", bindings_of(RunList.BINDINGS, RunsScreen.BINDINGS)),
+            ("Failures view", bindings_of(FailureList.BINDINGS, FailuresScreen.BINDINGS)),
             ("Everywhere", bindings_of(self.BINDINGS)),
         ]
 

@@ -37,6 +37,8 @@ class ExplorerScreen(Screen[None]):
         Binding("slash", "search", "Search", key_display="/", id="explorer.search"),
         Binding("f", "filter", "Filter", id="explorer.filter"),
         Binding("s", "toggle_summary", "Summary", id="explorer.summary"),
+        Binding("F", "failures", "Failures", id="explorer.failures"),
+        Binding("L", "look_alikes", "Look-alikes", id="explorer.look_alikes"),
         Binding("tab", "focus_next_pane", "Next pane", show=False, id="explorer.next_pane"),
         Binding(
             "shift+tab",
@@ -65,9 +67,12 @@ class ExplorerScreen(Screen[None]):
     ExplorerScreen.show-summary #detail { display: none; }
     """
 
-    def __init__(self, trace: Trace, *, can_go_back: bool = False) -> None:
+    def __init__(
+        self, trace: Trace, *, can_go_back: bool = False, select: int | None = None
+    ) -> None:
         super().__init__()
         self.trace = trace
+        self.select = select
         self.summary: Summary = summarize(trace)
         self.can_go_back = can_go_back
         self.spans = SpanList(trace, id="spans")
@@ -91,6 +96,8 @@ class ExplorerScreen(Screen[None]):
         self._update_title()
         self._update_side_title()
         self._apply_width(self.size.width)
+        if self.select is not None:
+            self.spans.select_span(self.select)
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_width(event.size.width)
@@ -239,6 +246,27 @@ class ExplorerScreen(Screen[None]):
             return
         if self.can_go_back:
             self.dismiss(None)
+
+    def action_failures(self) -> None:
+        """Every failure in what is open, grouped into families."""
+        self._open_failures("")
+
+    def action_look_alikes(self) -> None:
+        """Failures that look like the selected node's error."""
+        span = self.spans.selected_span
+        error = self.trace.spans[span].error if span is not None else None
+        if not error:
+            self.notify("The selected node has no error text to compare", timeout=3)
+            return
+        self._open_failures(error)
+
+    def _open_failures(self, query: str) -> None:
+        from tracetui.app.app import TraceApp
+        from tracetui.app.failure_view import FailuresScreen
+
+        app = self.app
+        sources = app.sources() if isinstance(app, TraceApp) else []
+        self.app.push_screen(FailuresScreen(sources, query))
 
     def describe(self) -> str:
         """One line naming the run, for notifications."""

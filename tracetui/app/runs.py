@@ -9,6 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from tracetui.app.explorer import ExplorerScreen
@@ -17,12 +18,20 @@ from tracetui.model import Status, TraceSet
 from tracetui.text import safe_line
 
 
+class RunHeader(Widget):
+    """Column titles drawn at whatever width the header has when it paints."""
+
+    def render(self) -> Text:
+        return Text(RunList.header(self.size.width), no_wrap=True)
+
+
 class RunsScreen(Screen[None]):
     """Every run in the source; Enter opens one."""
 
     AUTO_FOCUS = "#runs"
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("F", "failures", "Failures", id="runs.failures"),
         Binding("escape", "app.quit", "Quit", show=False, id="runs.quit"),
     ]
 
@@ -37,7 +46,7 @@ class RunsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="runs-title")
-        yield Static(id="runs-header")
+        yield RunHeader(id="runs-header")
         yield RunList(self.traces.traces, id="runs")
         yield Footer()
 
@@ -50,9 +59,11 @@ class RunsScreen(Screen[None]):
         title.append(f"  {len(traces)} runs, {failed} failed, {running} running")
         self.query_one("#runs-title", Static).update(title)
 
-    def on_resize(self) -> None:
-        runs = self.query_one("#runs", RunList)
-        self.query_one("#runs-header", Static).update(Text(RunList.header(runs.size.width)))
+    def action_failures(self) -> None:
+        """Every failure across the runs, grouped into families."""
+        from tracetui.app.failure_view import FailuresScreen
+
+        self.app.push_screen(FailuresScreen([self.traces]))
 
     @on(RunList.Opened)
     def open_run(self, message: RunList.Opened) -> None:

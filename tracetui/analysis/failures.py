@@ -1,0 +1,253 @@
+"""Failures across traces: collect, reduce to signatures, group into families, rank them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from rapidfuzz import fuzz, process
+
+from tracetui.analysis.signature import signature
+from tracetui.model import NODE, STEP, Status, Trace, TraceSet
+
+# Signatures at least this similar (rapidfuzz token_sort_ratio, 0-100) merge into a family.
+DEFAULT_FAMILY_THRESHOLD = 85.0
+
+
+@dataclass(slots=True)
+class Failure:
+    """One unit of work that failed, timed out or was cancelled, and where it happened."""
+
+    source: str
+    trace_position: int
+    trace: Trace
+    span: int
+    node: str
+    kind: str
+    status: Status
+    error: str
+    signature: str
+    when: datetime | None
+    lost_s: float
+
+    @property
+    def first_line(self) -> str:
+        """The error's first non-empty line."""
+        for line in self.error.splitlines():
+            if line.strip():
+                return line.strip()
+        return ""
+
+
+@dataclass(slots=True)
+class Family:
+    """Failures whose signatures are the same or close enough."""
+
+    signature: str  # the leading (most frequent) signature
+    signatures: list[str] = field(default_factory=list)
+    members: list[Failure] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        """How many failures belong to the family."""
+        return len(self.members)
+
+    @property
+    def lost_s(self) -> float:
+        """Time spent in the failing work, summed."""
+        return sum(f.lost_s for f in self.members)
+
+    @property
+    def first(self) -> datetime | None:
+        """The earliest occurrence with a known time."""
+        times = [f.when for f in self.members if f.when is not None]
+        return min(times) if times else None
+
+    @property
+    def last(self) -> datetime | None:
+        """The latest occurrence with a known time."""
+        times = [f.when for f in self.members if f.when is not None]
+        return max(times) if times else None
+
+
+@dataclass(slots=True)
+class Ranked:
+    """A failure and how similar it is to the query (0-100)."""
+
+    score: float
+    failure: Failure
+
+
+def aware(moment: datetime) -> datetime:
+    """A time that compares with any other: naive local times (Victor CSV) are taken as UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+NO_MESSAGE = "(no message) "
+
+
+def _path(trace: Trace, index: int) -> str:
+    names: list[str] = []
+    current: int | None = index
+    while current is not None:
+        span = trace.spans[current]
+        if span.kind != STEP:
+            names.append(span.name)
+        current = span.parent
+    return " / ".join(reversed(names))
+
+
+def collect(sources: list[TraceSet]) -> list[Failure]:
+    """Every failing span in every trace, with a signature of its error."""
+    cache: dict[str, str] = {}
+    failures: list[Failure] = []
+    for traces in sources:
+        for position, trace in enumerate(traces.traces):
+            for span in trace.spans:
+                if not span.status.is_failure or span.kind == STEP:
+                    continue
+                error = span.error or ""
+                if error:
+                    sig = cache.get(error)
+                    if sig is None:
+                        sig = cache[error] = signature(error)
+                else:
+                    # Without a message, the node and how it ended are all there is to match on.
+                    sig = f"{NO_MESSAGE}{span.status.value}: {span.name}"
+                when = None
+                if trace.started_at is not None:
+                    offset = span.start if span.start is not None else span.end
+                    when = aware(trace.started_at) + timedelta(seconds=offset or 0.0)
+                failures.append(
+                    Failure(
+                        source=traces.source,
+                        trace_position=position,
+                        trace=trace,
+                        span=span.index,
+                        node=_path(trace, span.index) if span.kind != NODE else span.name,
+                        kind=span.kind,
+                        status=span.status,
+                        error=error,
+                        signature=sig,
+                        when=when,
+                        lost_s=max(0.0, span.elapsed or 0.0),
+                    )
+                )
+    return failures
+
+
+def group(failures: list[Failure], threshold: float = DEFAULT_FAMILY_THRESHOLD) -> list[Family]:
+    """Identical signatures group; similar ones (token_sort_ratio >= threshold) form families.
+
+    Families come most frequent first, then by time lost.
+    """
+    by_signature: dict[str, list[Failure]] = {}
+    for failure in failures:
+        by_signature.setdefault(failure.signature, []).append(failure)
+    # Leaders are picked most frequent first, so a family is named by its commonest form.
+    ordered = sorted(by_signature, key=lambda s: (-len(by_signature[s]), s))
+    families: list[Family] = []
+    leaders: list[str] = []
+    for sig in ordered:
+        match = None
+        if sig.startswith(NO_MESSAGE):
+            family = Family(sig)
+            families.append(family)
+            leaders.append("")  # keeps positions aligned; never matches
+            family.signatures.append(sig)
+            family.members.extend(by_signature[sig])
+            continue
+        if threshold <= 100 and leaders:
+            match = process.extractOne(
+                sig, leaders, scorer=fuzz.token_sort_ratio, score_cutoff=threshold
+            )
+        if match is None:
+            family = Family(sig)
+            families.append(family)
+            leaders.append(sig)
+        else:
+            family = families[match[2]]
+        family.signatures.append(sig)
+        family.members.extend(by_signature[sig])
+    for family in families:
+        family.members.sort(key=lambda f: (f.when is None, f.when or EARLIEST, f.node))
+    families.sort(key=lambda f: (-f.count, -f.lost_s, f.signature))
+    return families
+
+
+def rank(
+    failures: list[Failure], query: str, min_score: float = 0.0, limit: int | None = None
+) -> list[Ranked]:
+    """Failures most similar to the query text first (scored on signatures, 0-100)."""
+    if not query.strip():
+        return []
+    wanted = signature(query)
+    distinct = list({f.signature: None for f in failures})
+    # Scoring distinct signatures, not raw messages: thousands of strings instead of millions.
+    scored = process.extract(wanted, distinct, scorer=fuzz.token_set_ratio, limit=None)
+    score_of = {choice: float(score) for choice, score, _ in scored}
+    ranked = [Ranked(score_of[f.signature], f) for f in failures]
+    ranked = [r for r in ranked if r.score >= min_score and r.score > 0]
+    ranked.sort(
+        key=lambda r: (
+            -r.score,
+            -(r.failure.when.timestamp() if r.failure.when else float("-inf")),
+            r.failure.node,
+        )
+    )
+    return ranked[:limit] if limit is not None else ranked
+
+
+# --- claude-flow compatible mode --------------------------------------------------------------
+
+CFN_THRESHOLD = 0.30
+
+
+@dataclass(slots=True)
+class CfnMatch:
+    """One result of claude-flow's ``find_similar_failures``."""
+
+    trace_id: str | None
+    skill_name: str | None
+    error_message: str
+    started_at: str | None
+    similarity_score: float
+
+
+def _tokens(text: str) -> set[str]:
+    return set(text.lower().split())
+
+
+def jaccard(a: str, b: str) -> float:
+    """Token Jaccard over lower-cased whitespace tokens, as claude-flow computes it."""
+    left, right = _tokens(a), _tokens(b)
+    union = left | right
+    return len(left & right) / len(union) if union else 0.0
+
+
+def _recorded_failed(trace: Trace) -> bool:
+    recorded = trace.attributes.get("recorded_status")
+    if trace.dialect == "cfn" and isinstance(recorded, str):
+        return recorded == "failed"
+    return trace.status is Status.FAILED
+
+
+def find_similar_failures(
+    sources: list[TraceSet], error: str, limit: int = 10, threshold: float = CFN_THRESHOLD
+) -> list[CfnMatch]:
+    """claude-flow's ``find_similar_failures`` over runs: failed rows with an error message,
+    newest first, token Jaccard above the threshold, best first, scores to 2 decimals."""
+    candidates = [t for traces in sources for t in traces.traces if _recorded_failed(t) and t.error]
+    candidates.sort(key=lambda t: aware(t.started_at) if t.started_at else EARLIEST, reverse=True)
+    matches: list[CfnMatch] = []
+    for trace in candidates:
+        assert trace.error is not None
+        score = jaccard(error, trace.error)
+        if score > threshold:
+            started = (
+                trace.started_at.replace(tzinfo=None).isoformat() if trace.started_at else None
+            )
+            matches.append(CfnMatch(trace.id, trace.name, trace.error, started, round(score, 2)))
+    matches.sort(key=lambda m: -m.similarity_score)
+    return matches[:limit]

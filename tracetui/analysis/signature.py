@@ -1,0 +1,44 @@
+"""Error text reduced to a signature: the variable parts become placeholders."""
+
+from __future__ import annotations
+
+import re
+
+# Order matters: the more specific shapes are replaced before the numbers inside them.
+_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\b", re.I), "<uuid>"),
+    (
+        re.compile(
+            r"\b\d{4}-\d{2}-\d{2}"
+            r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b",
+            re.I,
+        ),
+        "<time>",
+    ),
+    (re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), "<time>"),
+    (re.compile(r"\bhttps?://[^\s'\"<>]+", re.I), "<url>"),
+    (re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b"), "<ip>"),
+    (re.compile(r"\b0x[0-9a-f]+\b", re.I), "<hex>"),
+    (re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b", re.I), "<hex>"),
+    (re.compile(r"\b[0-9a-f]{16,}\b", re.I), "<hex>"),
+    (re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`"), "<str>"),
+    # A path has a separator and a letter somewhere (so "7/12" stays a pair of numbers).
+    (re.compile(r"(?=[\w.:/\\-]*[a-z])(?:[a-z]:)?(?:[\w.-]*[/\\])+[\w.-]+", re.I), "<path>"),
+    (
+        re.compile(
+            r"\b\d+(?:\.\d+)?\s?(?:ns|us|µs|ms|s|sec|secs|seconds?|m|min|mins|minutes?|h|hrs?|hours?)\b",
+            re.I,
+        ),
+        "<duration>",
+    ),
+    (re.compile(r"\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b", re.I), "<n>"),
+    (re.compile(r"\s+"), " "),
+)
+
+
+def signature(error: str) -> str:
+    """The error with numbers, hex, UUIDs, paths, quoted values, durations and times replaced."""
+    text = error.strip().lower()
+    for pattern, placeholder in _RULES:
+        text = pattern.sub(placeholder, text)
+    return text.strip()

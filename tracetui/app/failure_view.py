@@ -1,0 +1,297 @@
+"""The failures view: families of look-alike failures, or failures ranked against a text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from tracetui.analysis.failures import Failure, Family, Ranked, collect, group, rank
+from tracetui.app.line_list import LineList
+from tracetui.display import GLYPH, WORD, seconds, timestamp
+from tracetui.model import Status, TraceSet
+from tracetui.text import safe_line, shorten
+
+MIN_SCORE = 40.0
+
+
+@dataclass(frozen=True, slots=True)
+class FailureRow:
+    """A family heading, or one failure (in a family, or ranked with a score)."""
+
+    family: Family | None
+    failure: Failure | None
+    score: float | None = None
+
+
+def _run_label(failure: Failure) -> str:
+    trace = failure.trace
+    return trace.name or trace.id or failure.source.rsplit("/", 1)[-1]
+
+
+class FailureList(LineList):
+    """Families (foldable) or ranked failures, one per row."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open / go to node", id="failures.open"),
+        Binding("space", "toggle_family", "Fold family", show=False, id="failures.toggle"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        *LineList.COMPONENT_CLASSES,
+        *(f"failure-list--{status.value}" for status in Status),
+        "failure-list--muted",
+        "failure-list--family",
+        "failure-list--score",
+    }
+
+    DEFAULT_CSS = """
+    FailureList > .failure-list--failed { color: $error; }
+    FailureList > .failure-list--timed_out { color: $error; }
+    FailureList > .failure-list--cancelled { color: $warning; }
+    FailureList > .failure-list--muted { color: $text-muted; }
+    FailureList > .failure-list--family { text-style: bold; }
+    FailureList > .failure-list--score { color: $accent; text-style: bold; }
+    """
+
+    class Chosen(Message):
+        """A failure was chosen: go to its node."""
+
+        def __init__(self, failure: Failure) -> None:
+            super().__init__()
+            self.failure = failure
+
+    class Highlighted(Message):
+        """The cursor is on a row."""
+
+        def __init__(self, row: FailureRow | None) -> None:
+            super().__init__()
+            self.row = row
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, FailureList.Highlighted)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.families: list[Family] = []
+        self.ranked: list[Ranked] | None = None
+        self.open_families: set[int] = set()
+        self.rows: list[FailureRow] = []
+        self._version = 0
+
+    def show_families(self, families: list[Family]) -> None:
+        """List families, all folded."""
+        self.families = families
+        self.ranked = None
+        self._rebuild(0)
+
+    def show_ranked(self, ranked: list[Ranked]) -> None:
+        """List failures ranked by score."""
+        self.ranked = ranked
+        self._rebuild(0)
+
+    def _rebuild(self, cursor: int) -> None:
+        rows: list[FailureRow] = []
+        if self.ranked is not None:
+            rows = [FailureRow(None, r.failure, r.score) for r in self.ranked]
+        else:
+            for position, family in enumerate(self.families):
+                rows.append(FailureRow(family, None))
+                if position in self.open_families:
+                    rows.extend(FailureRow(family, f) for f in family.members)
+        self.rows = rows
+        self._version += 1
+        self.set_row_count(len(rows))
+        self.cursor = min(cursor, max(0, len(rows) - 1))
+        self.post_message(self.Highlighted(self.current()))
+
+    def current(self) -> FailureRow | None:
+        """The row under the cursor."""
+        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        super().watch_cursor(old, new)
+        self.post_message(self.Highlighted(self.current()))
+
+    def row_cache_key(self, row: int) -> object:
+        return self._version
+
+    def render_row(self, row: int, width: int, selected: bool) -> list[Segment]:
+        entry = self.rows[row]
+        muted = self.get_component_rich_style("failure-list--muted")
+        mark = "\u203a" if selected else " "
+        if entry.failure is None:
+            assert entry.family is not None
+            family = entry.family
+            position = self.families.index(family)
+            fold = "\u25be" if position in self.open_families else "\u25b8"
+            bold = self.get_component_rich_style("failure-list--family")
+            when = f"  last {timestamp(family.last)}" if family.last else ""
+            return [
+                Segment(f"{mark}{fold} ", muted),
+                Segment(f"{family.count:>5}\u00d7 ", bold),
+                Segment(f"{seconds(family.lost_s):>8} lost  ", muted),
+                Segment(safe_line(family.signature), bold),
+                Segment(when, muted),
+            ]
+        failure = entry.failure
+        style = self.get_component_rich_style(f"failure-list--{failure.status.value}")
+        prefix = (
+            [
+                Segment(
+                    f"{mark} {entry.score:5.1f} ",
+                    self.get_component_rich_style("failure-list--score"),
+                )
+            ]
+            if entry.score is not None
+            else [Segment(f"{mark}     ", muted)]
+        )
+        return [
+            *prefix,
+            Segment(f"{GLYPH[failure.status]} ", style),
+            Segment(shorten(safe_line(failure.node), 28) + "  "),
+            Segment(shorten(safe_line(_run_label(failure)), 24) + "  ", muted),
+            Segment(safe_line(failure.first_line) or "(no message)", style),
+        ]
+
+    def action_toggle_family(self) -> None:
+        """Fold or unfold the family under the cursor."""
+        entry = self.current()
+        if entry is None or entry.family is None or self.ranked is not None:
+            return
+        position = self.families.index(entry.family)
+        if position in self.open_families:
+            self.open_families.discard(position)
+        else:
+            self.open_families.add(position)
+        heading = next(i for i, r in enumerate(self._family_rows()) if r.family is entry.family)
+        self._rebuild(heading)
+
+    def _family_rows(self) -> list[FailureRow]:
+        rows: list[FailureRow] = []
+        for position, family in enumerate(self.families):
+            rows.append(FailureRow(family, None))
+            if position in self.open_families:
+                rows.extend(FailureRow(family, f) for f in family.members)
+        return rows
+
+    def action_open(self) -> None:
+        """On a family, fold or unfold it; on a failure, go to its node."""
+        entry = self.current()
+        if entry is None:
+            return
+        if entry.failure is None:
+            self.action_toggle_family()
+        else:
+            self.post_message(self.Chosen(entry.failure))
+
+
+class FailuresScreen(Screen[None]):
+    """Every failure in what is open: families by count and time lost, or ranked look-alikes."""
+
+    AUTO_FOCUS = "#failure-list"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", key_display="/", id="failures.search"),
+        Binding("escape", "back", "Back", id="failures.back"),
+    ]
+
+    DEFAULT_CSS = """
+    #failures-title { height: 1; background: $primary-background; padding: 0 1; }
+    #failure-query { height: 3; }
+    #failure-list { height: 1fr; }
+    #failure-detail { height: auto; max-height: 40%; background: $panel; padding: 0 1; }
+    """
+
+    def __init__(self, sources: list[TraceSet], query: str = "") -> None:
+        super().__init__()
+        self.sources = sources
+        self.failures = collect(sources)
+        self.families = group(self.failures)
+        self.initial_query = query
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="failures-title")
+        yield Input(
+            value=self.initial_query,
+            placeholder="type an error to rank failures by similarity (empty: families)",
+            id="failure-query",
+        )
+        yield FailureList(id="failure-list")
+        yield Static(id="failure-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        runs = sum(len(s.traces) for s in self.sources)
+        title = Text(no_wrap=True, overflow="ellipsis")
+        title.append("Failures", style="bold")
+        title.append(f"  {len(self.failures)} in {len(self.families)} families across {runs} runs")
+        self.query_one("#failures-title", Static).update(title)
+        self.apply_query(self.initial_query)
+
+    def apply_query(self, query: str) -> None:
+        """Families when the query is empty; otherwise failures ranked against it."""
+        view = self.query_one(FailureList)
+        if query.strip():
+            view.show_ranked(rank(self.failures, query, min_score=MIN_SCORE))
+        else:
+            view.show_families(self.families)
+
+    @on(Input.Changed, "#failure-query")
+    def rerank(self, event: Input.Changed) -> None:
+        """Re-rank as the query is typed."""
+        self.apply_query(event.value)
+
+    @on(Input.Submitted, "#failure-query")
+    def to_list(self) -> None:
+        """Enter in the query box moves to the results."""
+        self.query_one(FailureList).focus()
+
+    @on(FailureList.Highlighted)
+    def describe(self, message: FailureList.Highlighted) -> None:
+        """Show the highlighted failure's full error, or the family's variants."""
+        text = Text()
+        row = message.row
+        if row is not None and row.failure is not None:
+            failure = row.failure
+            text.append(f"{GLYPH[failure.status]} {WORD[failure.status]}  ", style="bold")
+            text.append(safe_line(failure.node), style="bold")
+            text.append(f"  in {safe_line(_run_label(failure))}  {timestamp(failure.when)}")
+            text.append(f"  {safe_line(failure.source)}\n")
+            text.append(safe_line(failure.error) if failure.error else "(no message)")
+            text.append(f"\nsignature: {safe_line(failure.signature)}")
+        elif row is not None and row.family is not None:
+            family = row.family
+            text.append(f"{family.count} failures, {seconds(family.lost_s)} lost", style="bold")
+            text.append(f"  first {timestamp(family.first)}  last {timestamp(family.last)}\n")
+            for variant in family.signatures[:5]:
+                text.append(f"  {safe_line(variant)}\n")
+        self.query_one("#failure-detail", Static).update(text)
+
+    @on(FailureList.Chosen)
+    def go_to(self, message: FailureList.Chosen) -> None:
+        """Open the failing node in its run."""
+        from tracetui.app.app import TraceApp
+
+        app = self.app
+        if isinstance(app, TraceApp):
+            app.open_span(message.failure.trace, message.failure.span, from_screen=self)
+
+    def action_search(self) -> None:
+        """Put the cursor in the query box."""
+        self.set_focus(self.query_one("#failure-query", Input))
+
+    def action_back(self) -> None:
+        """From the query box to the list; from the list, close the view."""
+        if self.focused is self.query_one("#failure-query", Input):
+            self.set_focus(self.query_one(FailureList))
+        else:
+            self.dismiss(None)

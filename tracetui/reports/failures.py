@@ -1,0 +1,112 @@
+"""``tracetui failures``: families, ranked look-alikes, or claude-flow's own answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracetui.analysis.failures import CfnMatch, Failure, Family, Ranked
+from tracetui.display import GLYPH, WORD, seconds, timestamp
+from tracetui.text import safe_line, shorten
+
+
+def failure_json(failure: Failure) -> dict[str, Any]:
+    """One failure with where and when it happened."""
+    return {
+        "source": failure.source,
+        "trace_id": failure.trace.id,
+        "trace_name": failure.trace.name,
+        "dialect": failure.trace.dialect,
+        "node": failure.node,
+        "kind": failure.kind,
+        "status": failure.status.value,
+        "error": failure.error,
+        "signature": failure.signature,
+        "when": failure.when.isoformat() if failure.when else None,
+        "lost_s": failure.lost_s,
+    }
+
+
+def families_json(families: list[Family], total: int, threshold: float) -> dict[str, Any]:
+    """Families, most frequent first, each with its occurrences."""
+    return {
+        "mode": "families",
+        "threshold": threshold,
+        "failures": total,
+        "families": [
+            {
+                "signature": family.signature,
+                "signatures": family.signatures,
+                "count": family.count,
+                "lost_s": family.lost_s,
+                "first": family.first.isoformat() if family.first else None,
+                "last": family.last.isoformat() if family.last else None,
+                "members": [failure_json(f) for f in family.members],
+            }
+            for family in families
+        ],
+    }
+
+
+def ranked_json(query: str, ranked: list[Ranked]) -> dict[str, Any]:
+    """Failures ranked by similarity to the query."""
+    return {
+        "mode": "similar",
+        "query": query,
+        "failures": [{"score": round(r.score, 1), **failure_json(r.failure)} for r in ranked],
+    }
+
+
+def cfn_json(matches: list[CfnMatch]) -> list[dict[str, Any]]:
+    """Exactly the shape claude-flow's ``find_similar_failures`` returns."""
+    return [
+        {
+            "trace_id": m.trace_id,
+            "skill_name": m.skill_name,
+            "error_message": m.error_message,
+            "started_at": m.started_at,
+            "similarity_score": m.similarity_score,
+        }
+        for m in matches
+    ]
+
+
+def _where(failure: Failure) -> str:
+    run = failure.trace.name or failure.trace.id or failure.source.rsplit("/", 1)[-1]
+    return f"{safe_line(failure.node)} in {safe_line(run)}"
+
+
+def families_text(families: list[Family], total: int, files: int, limit: int | None) -> str:
+    """A readable list of families with an example of each."""
+    traces = len({id(f.trace) for family in families for f in family.members})
+    lines = [
+        f"{total} failures in {len(families)} families across {traces} runs"
+        f" ({files} file{'s' if files != 1 else ''})"
+    ]
+    for rank, family in enumerate(families[:limit] if limit else families, 1):
+        lines.append("")
+        lines.append(
+            f"#{rank}  {family.count}\u00d7  lost {seconds(family.lost_s)}  "
+            f"{shorten(safe_line(family.signature), 110)}"
+        )
+        if family.first is not None:
+            lines.append(f"    first {timestamp(family.first)}   last {timestamp(family.last)}")
+        example = family.members[-1]
+        lines.append(f"    e.g. {_where(example)}: {shorten(safe_line(example.first_line), 120)}")
+        if len(family.signatures) > 1:
+            lines.append(f"    {len(family.signatures)} variants")
+    if limit and len(families) > limit:
+        lines.append(f"\n... and {len(families) - limit} more families (--limit)")
+    return "\n".join(lines) + "\n"
+
+
+def ranked_text(query: str, ranked: list[Ranked]) -> str:
+    """Ranked failures, one per line, best first."""
+    lines = [f"{len(ranked)} failures like {shorten(safe_line(query), 80)!r}"]
+    for item in ranked:
+        failure = item.failure
+        lines.append(
+            f"{item.score:5.1f}  {GLYPH[failure.status]} {WORD[failure.status]:<9} "
+            f"{timestamp(failure.when):<23}  {_where(failure)}: "
+            f"{shorten(safe_line(failure.first_line), 100)}"
+        )
+    return "\n".join(lines) + "\n"
