@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from tests.helpers import sample
+from tests.helpers import SAMPLES
 from tracetui.app.app import TraceApp
-from tracetui.loaders import load_path
+from tracetui.loaders import load_bytes
 
 TEXTUAL = "8.2.8"
 pytestmark = pytest.mark.skipif(
@@ -20,7 +20,9 @@ pytestmark = pytest.mark.skipif(
 
 
 def app(path: str) -> TraceApp:
-    return TraceApp(load_path(sample(path)))
+    # Named relative to the checkout, so that no absolute path reaches a snapshot.
+    data = (SAMPLES / path).read_bytes()
+    return TraceApp(load_bytes(data, f"sample_traces/{path}"))
 
 
 def settle(*keys: str) -> Any:

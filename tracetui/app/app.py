@@ -26,7 +26,7 @@ from tracetui.model import Trace, TraceSet
 from tracetui.text import safe_line
 
 CSS = """
-LineList > .line-list--cursor { background: $accent 45%; text-style: bold; }
+LineList > .line-list--cursor { background: $primary 55%; text-style: bold; }
 LineList > .line-list--cursor-blurred { background: $panel-lighten-2; }
 """
 
