@@ -168,3 +168,29 @@ def test_failures_view_ranked(snap_compare: Any) -> None:
         terminal_size=(100, 30),
         run_before=settle("j", "j", "enter", "right_square_bracket", "L"),
     )
+
+
+def diff_app(baseline: str, current: str) -> TraceApp:
+    from tracetui.analysis.diff import diff
+
+    before = load_bytes((SAMPLES / baseline).read_bytes(), f"sample_traces/{baseline}")
+    after = load_bytes((SAMPLES / current).read_bytes(), f"sample_traces/{current}")
+    return TraceApp(diff=diff(before.traces, after.traces[0]))
+
+
+def test_diff_screen(snap_compare: Any) -> None:
+    """diff: etl_ok against etl_fail, new failure and skipped nodes flagged."""
+    assert snap_compare(
+        diff_app("dagron/etl_ok.events.json", "dagron/etl_fail.events.json"),
+        terminal_size=(110, 30),
+        run_before=settle(),
+    )
+
+
+def test_diff_timelines(snap_compare: Any) -> None:
+    """t: both runs one above the other on one time axis."""
+    assert snap_compare(
+        diff_app("dagron/etl_ok.events.json", "dagron/timeout.events.json"),
+        terminal_size=(110, 30),
+        run_before=settle("t"),
+    )

@@ -12,7 +12,7 @@ import orjson
 from tracetui import __version__
 from tracetui.errors import TraceError
 from tracetui.loaders import DIALECTS, load_path
-from tracetui.model import TraceSet
+from tracetui.model import Trace, TraceSet
 from tracetui.text import safe_line
 
 EXIT_OK = 0
@@ -142,6 +142,73 @@ def cmd_failures(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def pick_run(traces: TraceSet, run: str | None) -> Trace:
+    """The one run to diff: the only one, or the one ``--run`` names (id, name or index)."""
+    if run is None:
+        if len(traces.traces) == 1:
+            return traces.traces[0]
+        raise InputError(
+            traces.source,
+            TraceError(f"holds {len(traces.traces)} runs; choose one with --run ID or --run N"),
+        )
+    for trace in traces.traces:
+        if run in (trace.id, trace.name):
+            return trace
+    if run.lstrip("-").isdigit() and -len(traces.traces) <= int(run) < len(traces.traces):
+        return traces.traces[int(run)]
+    raise InputError(traces.source, TraceError(f"no run with id, name or index {run!r}"))
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Compare a current run with a baseline run (or several)."""
+    from tracetui.analysis.diff import Thresholds, diff
+
+    positional: list[str] = args.paths
+    baseline_paths: list[str] = list(args.baseline or [])
+    if baseline_paths:
+        if not positional:
+            raise InputError("diff", TraceError("name the current run after the baseline"))
+        baseline_paths += positional[:-1]
+        current_path = positional[-1]
+    else:
+        if len(positional) != 2:
+            raise InputError(
+                "diff", TraceError("give BASELINE and CURRENT (or --baseline PATH... CURRENT)")
+            )
+        baseline_paths, current_path = [positional[0]], positional[1]
+    baseline_sets = load_all(baseline_paths, args.dialect)
+    current = pick_run(load(current_path, args.dialect), args.run)
+    baseline = [t for s in baseline_sets for t in s.traces if t is not current]
+    if not baseline:
+        raise InputError(" ".join(baseline_paths), TraceError("no baseline runs"))
+    result = diff(baseline, current, Thresholds(args.min_seconds, args.min_percent))
+    headless = args.format is not None or args.fail_on is not None or not sys.stdout.isatty()
+    if not headless:
+        from tracetui.app.run import open_diff
+
+        return open_diff(result)
+    fmt = args.format or "text"
+    if fmt == "json":
+        from tracetui.reports.diff import diff_json
+
+        emit_json(diff_json(result, [s.source for s in baseline_sets], current_path))
+    elif fmt == "markdown":
+        from tracetui.reports.diff import diff_markdown
+
+        emit(diff_markdown(result))
+    else:
+        from tracetui.reports.diff import diff_text
+
+        emit(diff_text(result))
+    tripped = {
+        None: False,
+        "regression": bool(result.regressions()),
+        "status": bool(result.status_changes()),
+        "any": bool(result.changes()),
+    }[args.fail_on]
+    return EXIT_FINDINGS if tripped else EXIT_OK
+
+
 def cmd_open(args: argparse.Namespace) -> int:
     """Open the interactive explorer on a trace."""
     from tracetui.app.run import open_explorer
@@ -207,6 +274,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
     failures.add_argument("--json", action="store_true", help="machine-readable JSON")
     dialect_option(failures)
+
+    diff_cmd = command("diff", cmd_diff, "what changed between a baseline run and a current one")
+    diff_cmd.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="BASELINE CURRENT, or just CURRENT with --baseline",
+    )
+    diff_cmd.add_argument(
+        "--baseline",
+        action="append",
+        metavar="PATH",
+        help="baseline runs: files, folders or globs (repeatable); several runs give medians",
+    )
+    diff_cmd.add_argument(
+        "--run", metavar="ID", help="the current run, when its file holds several"
+    )
+    diff_cmd.add_argument(
+        "--format", choices=("text", "json", "markdown"), help="print a report instead of the UI"
+    )
+    diff_cmd.add_argument(
+        "--fail-on",
+        choices=("regression", "status", "any"),
+        help="exit 1 when such a change is found (0 when not, 2 on unreadable input)",
+    )
+    diff_cmd.add_argument(
+        "--min-seconds",
+        type=float,
+        default=0.05,
+        metavar="S",
+        help="a duration change counts past S seconds (default 0.05)",
+    )
+    diff_cmd.add_argument(
+        "--min-percent",
+        type=float,
+        default=20.0,
+        metavar="P",
+        help="... and past P percent (default 20)",
+    )
+    dialect_option(diff_cmd)
 
     validate = command("validate", cmd_validate, "check a trace for inconsistencies")
     validate.add_argument("path", help="trace file (- for stdin; .gz is fine)")

@@ -11,7 +11,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, Static
 
+from tracetui.analysis.diff import Diff
 from tracetui.app.commands import ExplorerCommands
+from tracetui.app.diff_view import DiffList, DiffScreen, PairScreen, TimelinesScreen
 from tracetui.app.explorer import ExplorerScreen
 from tracetui.app.failure_view import FailureList, FailuresScreen
 from tracetui.app.help import HelpScreen
@@ -62,16 +64,20 @@ class TraceApp(App[int]):
         *,
         loader: Callable[[], TraceSet] | None = None,
         label: str = "",
+        diff: Diff | None = None,
     ) -> None:
         super().__init__()
         self.traces = traces
+        self.diff = diff
         self.loader = loader
         self.label = label
         self.error: str | None = None
         self.theme = "textual-dark"
 
     def on_mount(self) -> None:
-        if self.traces is not None:
+        if self.diff is not None:
+            self.push_screen(DiffScreen(self.diff))
+        elif self.traces is not None:
             self.show(self.traces)
         elif self.loader is not None:
             self.push_screen(LoadingScreen(f"Loading {safe_line(self.label)} \u2026"))
@@ -127,6 +133,15 @@ class TraceApp(App[int]):
             ("Detail and summary panes", bindings_of(OutlineView.BINDINGS)),
             ("Runs list", bindings_of(RunList.BINDINGS, RunsScreen.BINDINGS)),
             ("Failures view", bindings_of(FailureList.BINDINGS, FailuresScreen.BINDINGS)),
+            (
+                "Diff",
+                bindings_of(
+                    DiffList.BINDINGS,
+                    DiffScreen.BINDINGS,
+                    PairScreen.BINDINGS,
+                    TimelinesScreen.BINDINGS,
+                ),
+            ),
             ("Everywhere", bindings_of(self.BINDINGS)),
         ]
 

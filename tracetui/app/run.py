@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from tracetui.analysis.diff import Diff
 from tracetui.errors import TraceError
 from tracetui.loaders import load_path
 from tracetui.text import safe_line
@@ -51,3 +52,11 @@ def _reattach_terminal() -> None:
         return
     os.dup2(tty, sys.stdin.fileno())
     os.close(tty)
+
+
+def open_diff(result: Diff) -> int:
+    """Run the diff screen on a computed diff; returns the exit code."""
+    from tracetui.app.app import TraceApp
+
+    code = TraceApp(diff=result).run()
+    return code or 0

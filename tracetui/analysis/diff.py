@@ -1,0 +1,343 @@
+"""Two runs (or a set of baseline runs and one current run), aligned node by node."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Container
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from tracetui.analysis.critical_path import critical_path
+from tracetui.analysis.summary import status_counts
+from tracetui.model import MODEL_INVOCATION, NODE, TOOL_CALL, UNIT, Span, Status, Trace
+
+# Kinds that take part in a diff: units of work, not groups (steps) or whole-run slices.
+COMPARED_KINDS = frozenset({NODE, TOOL_CALL, UNIT, MODEL_INVOCATION})
+DEFAULT_MIN_SECONDS = 0.05
+DEFAULT_MIN_PERCENT = 20.0
+
+
+class Change(StrEnum):
+    """What happened to one aligned unit of work."""
+
+    SAME = "same"
+    SLOWER = "slower"
+    FASTER = "faster"
+    ADDED = "added"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """A duration change is significant past both of these."""
+
+    seconds: float = DEFAULT_MIN_SECONDS
+    percent: float = DEFAULT_MIN_PERCENT
+
+
+@dataclass(slots=True)
+class Pair:
+    """One unit of work in the baseline and in the current run (either may be missing)."""
+
+    path: str
+    name: str
+    kind: str
+    depth: int
+    before: list[Span]  # one per baseline run it appears in
+    after: Span | None
+    status_before: Status | None
+    status_after: Status | None
+    seconds_before: float | None  # the median over the baseline runs
+    seconds_after: float | None
+    spread: tuple[float, float] | None  # lowest and highest baseline duration
+    tools_before: float | None
+    tools_after: int | None
+    change: Change = Change.SAME
+    significant: bool = False
+
+    @property
+    def delta(self) -> float | None:
+        """Seconds gained (positive: slower)."""
+        if self.seconds_before is None or self.seconds_after is None:
+            return None
+        return self.seconds_after - self.seconds_before
+
+    @property
+    def percent(self) -> float | None:
+        """Change relative to the baseline, in percent."""
+        delta = self.delta
+        if delta is None or not self.seconds_before:
+            return None
+        return delta / self.seconds_before * 100
+
+    @property
+    def status_changed(self) -> bool:
+        """True when both sides exist and ended differently."""
+        return (
+            self.status_before is not None
+            and self.status_after is not None
+            and self.status_before != self.status_after
+        )
+
+    @property
+    def newly_failing(self) -> bool:
+        """A failure now that was not one in the baseline (or a new node that fails)."""
+        if self.status_after is None or not self.status_after.is_failure:
+            return False
+        return self.status_before is None or not self.status_before.is_failure
+
+    @property
+    def fixed(self) -> bool:
+        """Failing in the baseline, not any more."""
+        return (
+            self.status_before is not None
+            and self.status_before.is_failure
+            and self.status_after is not None
+            and not self.status_after.is_failure
+        )
+
+    @property
+    def regression(self) -> bool:
+        """Significantly slower, or newly failing."""
+        return (self.change is Change.SLOWER and self.significant) or self.newly_failing
+
+
+def run_label(trace: Trace) -> str:
+    """A run's name, id, or file name."""
+    return trace.name or trace.id or trace.source.rsplit("/", 1)[-1]
+
+
+@dataclass(slots=True)
+class RunTotals:
+    """Run-level figures for one side."""
+
+    duration_s: float | None
+    counts: dict[str, int]
+    critical_path: list[str]
+    critical_basis: str
+    status: Status
+
+
+@dataclass(slots=True)
+class Diff:
+    """Every aligned pair plus the run totals on both sides."""
+
+    baseline: list[Trace]
+    current: Trace
+    pairs: list[Pair]
+    before: RunTotals
+    after: RunTotals
+    thresholds: Thresholds
+    measure: str  # "duration" (as each source reports it) or "wall" (start to end)
+    warnings: list[str] = field(default_factory=list)
+
+    def regressions(self) -> list[Pair]:
+        """Pairs significantly slower or newly failing."""
+        return [p for p in self.pairs if p.regression]
+
+    def status_changes(self) -> list[Pair]:
+        """Pairs whose status differs."""
+        return [p for p in self.pairs if p.status_changed or p.newly_failing]
+
+    def changes(self) -> list[Pair]:
+        """Pairs with any significant change: timing, status, added or removed."""
+        return [
+            p
+            for p in self.pairs
+            if p.significant or p.status_changed or p.change in (Change.ADDED, Change.REMOVED)
+        ]
+
+
+def _compared_parent(trace: Trace, span: Span) -> int | None:
+    """The nearest ancestor that takes part in a diff (steps and run slices are skipped)."""
+    current = span.parent
+    while current is not None and trace.spans[current].kind not in COMPARED_KINDS:
+        current = trace.spans[current].parent
+    return current
+
+
+def _paths(trace: Trace) -> dict[str, Span]:
+    """Each compared span by its path, ``node > tool#2``: top-level spans by their id (key),
+    nested ones by name and occurrence under their parent."""
+    component: dict[int, str] = {}
+    parent_of: dict[int, int | None] = {}
+    seen: Counter[tuple[int, str]] = Counter()
+    for span in trace.spans:
+        if span.kind not in COMPARED_KINDS:
+            continue
+        parent = _compared_parent(trace, span)
+        parent_of[span.index] = parent
+        if parent is None:
+            component[span.index] = span.key
+        else:
+            seen[(parent, span.name)] += 1
+            count = seen[(parent, span.name)]
+            component[span.index] = span.name if count == 1 else f"{span.name}#{count}"
+    result: dict[str, Span] = {}
+    for index, name in component.items():
+        parts = [name]
+        parent = parent_of[index]
+        while parent is not None:
+            parts.append(component[parent])
+            parent = parent_of[parent]
+        result[" > ".join(reversed(parts))] = trace.spans[index]
+    return result
+
+
+def _depth(path: str) -> int:
+    return path.count(" > ")
+
+
+def _seconds(span: Span, measure: str) -> float | None:
+    if span.status in (Status.SKIPPED, Status.CANCELLED) and not span.duration:
+        return None  # it never ran: no duration to compare
+    if measure == "wall" and span.wall is not None:
+        return span.wall
+    return span.elapsed
+
+
+def _tool_calls(span: Span, trace: Trace) -> int:
+    return sum(1 for c in span.children if trace.spans[c].kind == TOOL_CALL)
+
+
+def diff(baseline: list[Trace], current: Trace, thresholds: Thresholds | None = None) -> Diff:
+    """Align every baseline run with the current run and judge each pair."""
+    if not baseline:
+        raise ValueError("a diff needs at least one baseline run")
+    thresholds = thresholds or Thresholds()
+    # Like with like: a dialect's own durations when both sides share it; else start to end.
+    same_dialect = all(b.dialect == current.dialect for b in baseline)
+    measure = "duration" if same_dialect else "wall"
+    before_paths = [_paths(b) for b in baseline]
+    after_paths = _paths(current)
+    order: list[str] = list(after_paths)
+    seen = set(order)
+    for paths in before_paths:
+        for path in paths:
+            if path not in seen:
+                seen.add(path)
+                order.append(path)
+    # Removed spans go after the current run's own, each under its parent when possible.
+    order = _nest_order(order, after_paths)
+    pairs = [
+        _pair(path, baseline, before_paths, current, after_paths.get(path), measure, thresholds)
+        for path in order
+    ]
+    return Diff(
+        baseline=baseline,
+        current=current,
+        pairs=pairs,
+        before=_totals_of_baseline(baseline),
+        after=_totals(current),
+        thresholds=thresholds,
+        measure=measure,
+    )
+
+
+def _nest_order(order: list[str], current: Container[str]) -> list[str]:
+    """Current paths in their order; each baseline-only path right after its parent's subtree."""
+    result = [p for p in order if p in current]
+    for path in order:
+        if path in current:
+            continue
+        parent = path.rsplit(" > ", 1)[0] if " > " in path else None
+        if parent is not None and parent in result:
+            position = result.index(parent) + 1
+            while position < len(result) and result[position].startswith(parent + " > "):
+                position += 1
+            result.insert(position, path)
+        else:
+            result.append(path)
+    return result
+
+
+def _pair(
+    path: str,
+    baseline: list[Trace],
+    before_paths: list[dict[str, Span]],
+    current: Trace,
+    after: Span | None,
+    measure: str,
+    thresholds: Thresholds,
+) -> Pair:
+    befores = [paths[path] for paths in before_paths if path in paths]
+    values = [v for v in (_seconds(s, measure) for s in befores) if v is not None]
+    statuses = Counter(s.status for s in befores)
+    tools = [
+        _tool_calls(span, trace)
+        for span, trace in (
+            (paths[path], t)
+            for paths, t in zip(before_paths, baseline, strict=True)
+            if path in paths
+        )
+    ]
+    sample = after if after is not None else befores[0]
+    pair = Pair(
+        path=path,
+        name=sample.name,
+        kind=sample.kind,
+        depth=_depth(path),
+        before=befores,
+        after=after,
+        status_before=statuses.most_common(1)[0][0] if statuses else None,
+        status_after=after.status if after is not None else None,
+        seconds_before=statistics.median(values) if values else None,
+        seconds_after=_seconds(after, measure) if after is not None else None,
+        spread=(min(values), max(values)) if values else None,
+        tools_before=statistics.median(tools) if tools else None,
+        tools_after=_tool_calls(after, current) if after is not None else None,
+    )
+    _judge(pair, thresholds, several=len(baseline) > 1)
+    return pair
+
+
+def _judge(pair: Pair, thresholds: Thresholds, several: bool) -> None:
+    if pair.after is None:
+        pair.change = Change.REMOVED
+        pair.significant = True
+        return
+    if not pair.before:
+        pair.change = Change.ADDED
+        pair.significant = True
+        return
+    delta, percent = pair.delta, pair.percent
+    if delta is None:
+        return
+    pair.change = Change.SLOWER if delta > 0 else Change.FASTER if delta < 0 else Change.SAME
+    past_seconds = abs(delta) >= thresholds.seconds
+    past_percent = percent is None or abs(percent) >= thresholds.percent
+    outside = True
+    if several and pair.spread is not None and pair.seconds_after is not None:
+        low, high = pair.spread
+        outside = pair.seconds_after > high or pair.seconds_after < low
+    pair.significant = past_seconds and past_percent and outside
+
+
+def _totals(trace: Trace) -> RunTotals:
+    path = critical_path(trace)
+    return RunTotals(
+        duration_s=trace.duration,
+        counts=status_counts(list(trace.nodes())),
+        critical_path=[trace.spans[i].name for i in path.spans],
+        critical_basis=path.basis,
+        status=trace.status,
+    )
+
+
+def _totals_of_baseline(baseline: list[Trace]) -> RunTotals:
+    """One baseline run as it is; several as medians (and the most common status)."""
+    if len(baseline) == 1:
+        return _totals(baseline[0])
+    each = [_totals(t) for t in baseline]
+    durations = [t.duration_s for t in each if t.duration_s is not None]
+    counts = {key: round(statistics.median(t.counts[key] for t in each)) for key in each[0].counts}
+    statuses = Counter(t.status for t in each)
+    latest = each[-1]
+    return RunTotals(
+        duration_s=statistics.median(durations) if durations else None,
+        counts=counts,
+        critical_path=latest.critical_path,
+        critical_basis=latest.critical_basis,
+        status=statuses.most_common(1)[0][0],
+    )

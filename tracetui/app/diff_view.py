@@ -1,0 +1,406 @@
+"""The diff screen: aligned rows, sortable and filterable, with before/after bars."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tracetui.analysis.diff import Change, Diff, Pair
+from tracetui.analysis.timeaxis import TimeAxis
+from tracetui.app.content import span_detail
+from tracetui.app.line_list import LineList
+from tracetui.app.outline import Node
+from tracetui.app.outline_view import OutlineView
+from tracetui.app.ruler import Ruler
+from tracetui.app.span_list import SpanList
+from tracetui.display import GLYPH, WORD, seconds
+from tracetui.model import Trace
+from tracetui.text import safe_line
+
+
+class DiffFilter(StrEnum):
+    """Which pairs the diff list shows."""
+
+    ALL = "all"
+    REGRESSIONS = "regressions"
+    STATUS = "status changes"
+    ADDED_REMOVED = "added/removed"
+    SIGNIFICANT = "significant"
+
+
+class DiffSort(StrEnum):
+    """How the diff list is ordered."""
+
+    TREE = "tree"
+    SECONDS = "change (s)"
+    PERCENT = "change (%)"
+
+
+FILTERS: dict[DiffFilter, Callable[[Pair], bool]] = {
+    DiffFilter.ALL: lambda p: True,
+    DiffFilter.REGRESSIONS: lambda p: p.regression,
+    DiffFilter.STATUS: lambda p: p.status_changed or p.newly_failing,
+    DiffFilter.ADDED_REMOVED: lambda p: p.change in (Change.ADDED, Change.REMOVED),
+    DiffFilter.SIGNIFICANT: lambda p: (
+        p.significant or p.status_changed or p.change in (Change.ADDED, Change.REMOVED)
+    ),
+}
+
+
+def marker(pair: Pair) -> tuple[str, str]:
+    """A glyph and word for what changed, readable without colour."""
+    if pair.change is Change.ADDED:
+        return "+", "added"
+    if pair.change is Change.REMOVED:
+        return "\u2212", "removed"
+    if pair.newly_failing:
+        return "\u2717", "failing"
+    if pair.fixed:
+        return "\u2713", "fixed"
+    if pair.status_changed:
+        return "\u2260", "status"
+    if pair.significant and pair.change is Change.SLOWER:
+        return "\u25b2", "slower"
+    if pair.significant and pair.change is Change.FASTER:
+        return "\u25bc", "faster"
+    return " ", ""
+
+
+def compare_bar(before: float | None, after: float | None, scale: float, width: int) -> str:
+    """After as a solid bar, before as a tick (or shade where the run got shorter)."""
+    if width <= 0 or scale <= 0:
+        return " " * max(0, width)
+    cells = [" "] * width
+
+    def column(value: float) -> int:
+        return min(width - 1, max(0, round(value / scale * (width - 1))))
+
+    if after is not None:
+        for x in range(column(after) + (1 if after > 0 else 0)):
+            cells[x] = "\u2588"
+    if before is not None:
+        at = column(before)
+        if after is not None and before > after:
+            for x in range(column(after) + 1, at + 1):
+                cells[x] = "\u2591"
+        elif cells[at] == " ":
+            cells[at] = "\u2502"
+        else:
+            cells[at] = "\u254b" if after is not None and after > 0 else "\u2502"
+    return "".join(cells)
+
+
+class DiffList(LineList):
+    """Aligned pairs: what changed, name, before, after, delta, percent, and a bar."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_pair", "Both sides", id="diff.open"),
+        Binding("o", "cycle_sort", "Sort", id="diff.sort"),
+        Binding("f", "cycle_filter", "Filter", id="diff.filter"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        *LineList.COMPONENT_CLASSES,
+        "diff-list--slower",
+        "diff-list--faster",
+        "diff-list--failing",
+        "diff-list--muted",
+        "diff-list--name",
+    }
+
+    DEFAULT_CSS = """
+    DiffList > .diff-list--slower { color: $error; }
+    DiffList > .diff-list--faster { color: $success; }
+    DiffList > .diff-list--failing { color: $error; text-style: bold; }
+    DiffList > .diff-list--muted { color: $text-muted; }
+    DiffList > .diff-list--name { color: $foreground; }
+    """
+
+    class Opened(Message):
+        """A pair was chosen for the side-by-side view."""
+
+        def __init__(self, pair: Pair) -> None:
+            super().__init__()
+            self.pair = pair
+
+    class ViewChanged(Message):
+        """Sort or filter changed."""
+
+    def __init__(self, result: Diff, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.result = result
+        self.filter = DiffFilter.ALL
+        self.sort = DiffSort.TREE
+        self.pairs: list[Pair] = list(result.pairs)
+        values = [
+            v for p in result.pairs for v in (p.seconds_before, p.seconds_after) if v is not None
+        ]
+        self.scale = max(values, default=0.0)
+        self._version = 0
+        self.row_count = len(self.pairs)
+
+    def on_mount(self) -> None:
+        self.set_row_count(len(self.pairs))
+
+    def refilter(self) -> None:
+        """Apply the filter and sort."""
+        keep = FILTERS[self.filter]
+        pairs = [p for p in self.result.pairs if keep(p)]
+        if self.sort is DiffSort.SECONDS:
+            pairs.sort(key=lambda p: (-abs(p.delta or 0.0), p.path))
+        elif self.sort is DiffSort.PERCENT:
+            pairs.sort(key=lambda p: (-abs(p.percent or 0.0), p.path))
+        self.pairs = pairs
+        self._version += 1
+        self.set_row_count(len(pairs))
+        self.cursor = 0
+        self.post_message(self.ViewChanged())
+
+    def action_cycle_sort(self) -> None:
+        """Order by tree, change in seconds, change in percent."""
+        order = list(DiffSort)
+        self.sort = order[(order.index(self.sort) + 1) % len(order)]
+        self.refilter()
+
+    def action_cycle_filter(self) -> None:
+        """Show all, regressions, status changes, added/removed, significant."""
+        order = list(DiffFilter)
+        self.filter = order[(order.index(self.filter) + 1) % len(order)]
+        self.refilter()
+
+    def action_open_pair(self) -> None:
+        """Show the pair's two sides."""
+        if self.pairs:
+            self.post_message(self.Opened(self.pairs[self.cursor]))
+
+    def row_cache_key(self, row: int) -> object:
+        return self._version
+
+    def render_row(self, row: int, width: int, selected: bool) -> list[Segment]:
+        pair = self.pairs[row]
+        glyph, word = marker(pair)
+        muted = self.get_component_rich_style("diff-list--muted")
+        if pair.newly_failing:
+            style = self.get_component_rich_style("diff-list--failing")
+        elif pair.change is Change.SLOWER and pair.significant:
+            style = self.get_component_rich_style("diff-list--slower")
+        elif pair.change is Change.FASTER and pair.significant:
+            style = self.get_component_rich_style("diff-list--faster")
+        else:
+            style = muted
+        name_width = max(12, min(40, (width - 56) // 2))
+        indent = "  " * pair.depth if self.sort is DiffSort.TREE else ""
+        label = (indent + safe_line(pair.name if indent else pair.path))[:name_width]
+        delta = pair.delta
+        delta_text = "" if delta is None else ("+" if delta > 0 else "") + seconds(delta)
+        percent = pair.percent
+        percent_text = f"{percent:+.0f}%" if percent is not None else ""
+        after_status = pair.status_after or pair.status_before
+        bar_width = max(0, width - name_width - 60)
+        return [
+            Segment("\u203a" if selected else " ", muted),
+            Segment(f"{glyph} {word:<8}", style),
+            Segment(f"{label:<{name_width}} ", self.get_component_rich_style("diff-list--name")),
+            Segment(
+                f"{seconds(pair.seconds_before):>9} \u2192 {seconds(pair.seconds_after):>9}", muted
+            ),
+            Segment(f"{delta_text:>10} {percent_text:>6} ", style),
+            Segment(
+                f"{GLYPH[after_status]} {WORD[after_status]:<9} " if after_status else " " * 12,
+                muted,
+            ),
+            Segment(
+                compare_bar(pair.seconds_before, pair.seconds_after, self.scale, bar_width), style
+            ),
+        ]
+
+
+class PairScreen(Screen[None]):
+    """One unit of work from both runs, side by side."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", "Back", id="pair.back")]
+
+    DEFAULT_CSS = """
+    PairScreen Horizontal > Vertical { width: 1fr; }
+    .pair-title { height: 1; background: $panel; padding: 0 1; }
+    """
+
+    def __init__(self, pair: Pair, baseline: list[Trace], current: Trace) -> None:
+        super().__init__()
+        self.pair = pair
+        self.baseline = baseline
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            with Vertical():
+                runs = len(self.pair.before)
+                yield Static(
+                    Text(f"Baseline ({runs} run{'s' if runs != 1 else ''})"), classes="pair-title"
+                )
+                yield OutlineView(id="pair-before")
+            with Vertical():
+                yield Static(Text("Current"), classes="pair-title")
+                yield OutlineView(id="pair-after")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        before = self.pair.before[-1] if self.pair.before else None
+        self.query_one("#pair-before", OutlineView).show(self._detail(before, self.baseline))
+        self.query_one("#pair-after", OutlineView).show(
+            self._detail(self.pair.after, [self.current])
+        )
+        self.query_one("#pair-after", OutlineView).focus()
+
+    def _detail(self, span: object, traces: list[Trace]) -> list[Node]:
+        from tracetui.model import Span
+
+        if not isinstance(span, Span):
+            return [Node([("not in this run", "muted")])]
+        trace = next((t for t in traces if span in t.spans), None)
+        if trace is None:
+            return [Node([("not in this run", "muted")])]
+        nodes = span_detail(trace, span.index)
+        if len(self.pair.before) > 1 and traces is self.baseline and self.pair.spread:
+            low, high = self.pair.spread
+            nodes.insert(
+                1,
+                Node(
+                    [
+                        ("baseline median ", "muted"),
+                        (seconds(self.pair.seconds_before), "number"),
+                        ("  spread ", "muted"),
+                        (f"{seconds(low)} \u2013 {seconds(high)}", "number"),
+                    ]
+                ),
+            )
+        return nodes
+
+    async def action_dismiss(self, result: None = None) -> None:
+        """Back to the diff."""
+        self.dismiss(None)
+
+
+class TimelinesScreen(Screen[None]):
+    """Baseline above current, on one time axis: zooming one zooms both."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "switch", "Other run", id="timelines.switch"),
+        Binding("escape", "dismiss", "Back", id="timelines.back"),
+    ]
+
+    DEFAULT_CSS = """
+    TimelinesScreen Vertical { height: 1fr; }
+    .timeline-title { height: 1; background: $panel; padding: 0 1; }
+    """
+
+    def __init__(self, baseline: Trace, current: Trace) -> None:
+        super().__init__()
+        self.before = SpanList(baseline, id="timeline-before")
+        self.after = SpanList(current, id="timeline-after")
+        shared = TimeAxis(
+            min(self.before.axis.full_start, self.after.axis.full_start),
+            max(self.before.axis.full_end, self.after.axis.full_end),
+        )
+        self.before.axis = shared
+        self.after.axis = shared
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text("Baseline"), classes="timeline-title")
+            yield Ruler(self.before, id="ruler-before")
+            yield self.before
+        with Vertical():
+            yield Static(Text("Current"), classes="timeline-title")
+            yield Ruler(self.after, id="ruler-after")
+            yield self.after
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.after.focus()
+
+    @on(SpanList.AxisChanged)
+    def redraw_both(self) -> None:
+        """One axis changed, so both lists and rulers redraw."""
+        for widget in (self.before, self.after):
+            widget.redraw()
+        for ruler in self.query(Ruler):
+            ruler.refresh()
+
+    def action_switch(self) -> None:
+        """Move between the two runs."""
+        (self.before if self.focused is self.after else self.after).focus()
+
+    async def action_dismiss(self, result: None = None) -> None:
+        """Back to the diff."""
+        self.dismiss(None)
+
+
+class DiffScreen(Screen[None]):
+    """What changed between the baseline and the current run."""
+
+    AUTO_FOCUS = "#diff-list"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "timelines", "Timelines", id="diff.timelines"),
+    ]
+
+    DEFAULT_CSS = """
+    #diff-title { height: auto; background: $primary-background; padding: 0 1; }
+    #diff-header { height: 1; background: $panel; color: $text-muted; }
+    """
+
+    def __init__(self, result: Diff) -> None:
+        super().__init__()
+        self.result = result
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="diff-title")
+        yield Static(id="diff-header")
+        yield DiffList(self.result, id="diff-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._update_title()
+
+    @on(DiffList.ViewChanged)
+    def _update_title(self) -> None:
+        result = self.result
+        before, after = result.before, result.after
+        view = self.query_one(DiffList)
+        title = Text(no_wrap=True, overflow="ellipsis")
+        title.append(f"{len(result.regressions())} regressions", style="bold")
+        title.append(f", {len(result.status_changes())} status changes, ")
+        title.append(f"{sum(1 for p in result.pairs if p.change is Change.ADDED)} added, ")
+        title.append(f"{sum(1 for p in result.pairs if p.change is Change.REMOVED)} removed")
+        title.append(f"   run {seconds(before.duration_s)} \u2192 {seconds(after.duration_s)}")
+        title.append(
+            f"   [filter: {view.filter.value} \u00b7 sort: {view.sort.value}]", style="italic"
+        )
+        self.query_one("#diff-title", Static).update(title)
+        runs = len(result.baseline)
+        header = (
+            f"  change    {'node':<{max(12, min(40, (self.size.width - 56) // 2))}} "
+            f"{'baseline' + (' (median)' if runs > 1 else ''):>9} \u2192 {'current':>9}"
+        )
+        self.query_one("#diff-header", Static).update(Text(header, no_wrap=True))
+
+    @on(DiffList.Opened)
+    def open_pair(self, message: DiffList.Opened) -> None:
+        """Both sides of one pair."""
+        self.app.push_screen(PairScreen(message.pair, self.result.baseline, self.result.current))
+
+    def action_timelines(self) -> None:
+        """The two runs one above the other on one time axis."""
+        self.app.push_screen(TimelinesScreen(self.result.baseline[-1], self.result.current))
