@@ -1,0 +1,150 @@
+"""One measurement in a fresh process (so peak memory is this run's alone); prints JSON.
+
+python -m bench.measure load FILE      floor, load time, memory, interactions, failures
+python -m bench.measure paint FILE     time to first paint and key-to-frame latency
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+
+def rss_bytes() -> int:
+    """Resident memory now (Linux)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def peak_bytes() -> int:
+    """Peak resident memory of this process so far."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def timed(action: Any) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def measure_load(path: Path) -> dict[str, Any]:
+    """Floor (read, orjson.loads with the collector paused), then tracetui's own load."""
+    from tracetui.analysis.failures import collect, group, rank
+    from tracetui.analysis.rows import RowModel, SortKey, failures, find, next_in_order
+    from tracetui.loaders import load_path
+    from tracetui.model import FAILURE_STATUSES
+
+    read_s, data = timed(path.read_bytes)
+    gc.disable()
+    begin = time.perf_counter()
+    if path.suffix == ".jsonl":  # the floor for JSON lines is one orjson.loads a line
+        value = [orjson.loads(line) for line in data.splitlines() if line]
+    else:
+        value = orjson.loads(data)
+    loads_s = time.perf_counter() - begin
+    gc.enable()
+    del value, data
+    gc.collect()
+    before = rss_bytes()
+    load_s, traces = timed(lambda: load_path(str(path)))
+    gc.collect()
+    retained = rss_bytes() - before
+    events = sum(max(t.record_count, len(t.events)) for t in traces.traces)
+    nodes = sum(1 for t in traces.traces for _ in t.nodes())
+    spans = sum(len(t.spans) for t in traces.traces)
+    biggest = max(traces.traces, key=lambda t: len(t.spans))
+    rows = RowModel(biggest)
+    first_rows_s, _ = timed(rows.rows)
+    search_s, _ = timed(lambda: find(biggest, "n00"))
+    filter_s, _ = timed(lambda: (rows.set_filter(frozenset(FAILURE_STATUSES)), rows.rows()))
+    rows.set_filter(None)
+    sort_s, _ = timed(lambda: (rows.set_sort(SortKey.DURATION), rows.rows()))
+    failing = failures(biggest)
+    order_s, order = timed(rows.tree_order)
+    next_s, _ = timed(lambda: next_in_order(order, failing, order[len(order) // 2], 1))
+    collect_s, found = timed(lambda: collect([traces]))
+    group_s, families = timed(lambda: group(found))
+    rank_s, _ = timed(lambda: rank(found, "timeout after 3000ms on 10.0.0.1"))
+    return {
+        "bytes": path.stat().st_size,
+        "read_s": read_s,
+        "loads_s": loads_s,
+        "load_s": load_s,
+        "peak_bytes": peak_bytes(),
+        "retained_bytes": retained,
+        "events": events,
+        "nodes": nodes,
+        "spans": spans,
+        "rows_s": first_rows_s,
+        "search_s": search_s,
+        "filter_s": filter_s,
+        "sort_s": sort_s,
+        "next_failure_s": order_s + next_s,
+        "failures": len(found),
+        "families": len(families),
+        "signatures": len({f.signature for f in found}),
+        "collect_s": collect_s,
+        "group_s": group_s,
+        "rank_s": rank_s,
+    }
+
+
+def measure_paint(path: Path, started: float) -> dict[str, Any]:
+    """Seconds from process start to the explorer's first frame, then key-to-frame latency."""
+    from tracetui.app.app import TraceApp
+    from tracetui.loaders import load_path
+
+    traces = load_path(str(path))
+    app = TraceApp(traces)
+    result: dict[str, Any] = {}
+
+    async def drive(pilot: Any) -> None:
+        await pilot.pause()
+        result["first_paint_s"] = time.time() - started
+        # Key to frame: the key's action plus drawing every visible line of the list, which is
+        # the work a frame costs (Pilot's own waits would swamp it).
+        from tracetui.app.line_list import LineList
+        from tracetui.app.span_list import SpanList
+
+        # The explorer's span list, or the runs list for a file of many runs.
+        spans = app.screen.query(LineList).first()
+        actions = (
+            [spans.action_cursor_down] * 20
+            + [spans.action_page_down] * 5
+            + [spans.action_cursor_last, spans.action_cursor_first]
+        )
+        if isinstance(spans, SpanList):
+            actions += [spans.action_next_failure] * 5
+        latencies = []
+        for action in actions:
+            begin = time.perf_counter()
+            action()
+            for y in range(spans.size.height):
+                spans.render_line(y)
+            latencies.append(time.perf_counter() - begin)
+        latencies.sort()
+        result["key_median_s"] = latencies[len(latencies) // 2]
+        result["key_max_s"] = latencies[-1]
+        app.exit()
+
+    app.run(headless=True, size=(120, 40), auto_pilot=drive)
+    return result
+
+
+def main() -> None:
+    """``load FILE`` or ``paint FILE``; prints one JSON object."""
+    started = float(os.environ.get("BENCH_T0", time.time()))
+    mode, path = sys.argv[1], Path(sys.argv[2])
+    result = measure_load(path) if mode == "load" else measure_paint(path, started)
+    sys.stdout.write(orjson.dumps(result).decode() + "\n")
+
+
+if __name__ == "__main__":
+    main()

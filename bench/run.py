@@ -1,0 +1,217 @@
+"""The benchmark: tracetui against the physical floor measured in the same run.
+
+    python -m bench.run              10k and 100k nodes of every dialect, 1M nodes of dagron
+    python -m bench.run --quick      10k nodes, one repeat: a smoke test small enough for CI
+    python -m bench.run --sizes 10000,100000 --dialects dagron,victor --repeat 5
+
+Timings are medians over --repeat runs, each in a fresh process; ratios are to the floor
+(reading the bytes, ``orjson.loads`` with the garbage collector paused) measured in that run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench.generate import WRITERS, file_for
+
+OUT = Path(__file__).resolve().parent / "out"
+JQ_SUMMARY = {
+    # What `tracetui summary` reports, computed by jq: counts by type, unique nodes, failures.
+    "dagron": (
+        "{events: length, nodes: ([.[] | .node_name // empty] | unique | length),"
+        " by_type: (group_by(.event_type) | map({key: .[0].event_type, value: length})"
+        ' | from_entries), failures: [.[] | select(.event_type == "node_failed")'
+        " | {node: .node_name, error}], slowest: ([.[] | select(.duration) |"
+        " {node: .node_name, duration}] | sort_by(-.duration) | .[:10])}"
+    ),
+    "victor": (
+        "{nodes: (.nodes | length), ok: ([.nodes[] | select(.success)] | length),"
+        " failures: [.nodes[] | select(.success | not) | {node: .node_id, error}],"
+        " tools: ([.nodes[].tool_calls[].tool_name] | group_by(.) |"
+        " map({tool: .[0], calls: length})), slowest: (.nodes | sort_by(-.duration_seconds)"
+        " | .[:10] | map({node: .node_id, duration: .duration_seconds}))}"
+    ),
+}
+
+
+def run_json(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run a measurement process and parse its JSON line."""
+    done = subprocess.run(
+        [sys.executable, *args], capture_output=True, check=False, env={**os.environ, **(env or {})}
+    )
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr.decode(errors="replace"))
+        raise SystemExit(f"bench: {' '.join(args)} failed")
+    result: dict[str, Any] = orjson.loads(done.stdout.splitlines()[-1])
+    return result
+
+
+def wall(command: list[str]) -> float:
+    """Seconds a command takes, end to end, output discarded."""
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def median_of(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per-key medians of numeric results."""
+    keys = samples[0].keys()
+    return {
+        k: statistics.median(s[k] for s in samples)
+        if isinstance(samples[0][k], float | int)
+        else samples[0][k]
+        for k in keys
+    }
+
+
+def bench_file(path: Path, dialect: str, repeat: int) -> dict[str, Any]:
+    """Load, interactions and first paint for one file."""
+    loads = [run_json(["-m", "bench.measure", "load", str(path)]) for _ in range(repeat)]
+    paints = [
+        run_json(["-m", "bench.measure", "paint", str(path)], {"BENCH_T0": repr(time.time())})
+        for _ in range(repeat)
+    ]
+    result = {**median_of(loads), **median_of(paints), "dialect": dialect, "file": path.name}
+    tracetui = [sys.executable, "-m", "tracetui", "summary", "--json", str(path)]
+    result["summary_s"] = statistics.median(wall(tracetui) for _ in range(repeat))
+    jq = shutil.which("jq")
+    if jq and dialect in JQ_SUMMARY:
+        result["jq_s"] = statistics.median(
+            wall([jq, JQ_SUMMARY[dialect], str(path)]) for _ in range(repeat)
+        )
+    return result
+
+
+def bench_diff(nodes: int, repeat: int) -> dict[str, Any]:
+    """Two runs of the same workflow, headless diff end to end, against loading both."""
+    first = file_for(OUT, "dagron", nodes, seed=1)
+    second = file_for(OUT, "dagron", nodes, seed=2)
+    command = [
+        sys.executable,
+        "-m",
+        "tracetui",
+        "diff",
+        str(first),
+        str(second),
+        "--format",
+        "json",
+    ]
+    diff_s = statistics.median(wall(command) for _ in range(repeat))
+    floor = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for path in (first, second):
+            orjson.loads(path.read_bytes())
+        floor.append(time.perf_counter() - start)
+    return {"nodes": nodes, "diff_s": diff_s, "floor_s": statistics.median(floor)}
+
+
+def fmt_s(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def fmt_mb(value: float) -> str:
+    return f"{value / 1e6:.0f} MB"
+
+
+def table(results: list[dict[str, Any]], diffs: list[dict[str, Any]]) -> str:
+    """The report as markdown."""
+    lines = [
+        "| dialect | nodes | events | file | read | orjson.loads | load | load / loads |"
+        " peak RSS | retained / event | first paint | key→frame (median / max) |"
+        " search | filter | sort | next failure | summary | jq | jq / summary |",
+        "|" + "---|" * 19,
+    ]
+    for r in results:
+        jq = r.get("jq_s")
+        lines.append(
+            f"| {r['dialect']} | {r['nodes']:,} | {r['events']:,} | {fmt_mb(r['bytes'])} "
+            f"| {fmt_s(r['read_s'])} | {fmt_s(r['loads_s'])} | {fmt_s(r['load_s'])} "
+            f"| {r['load_s'] / r['loads_s']:.1f}x | {fmt_mb(r['peak_bytes'])} "
+            f"| {r['retained_bytes'] / max(1, r['events']):.0f} B "
+            f"| {fmt_s(r['first_paint_s'])} "
+            f"| {fmt_s(r['key_median_s'])} / {fmt_s(r['key_max_s'])} "
+            f"| {fmt_s(r['search_s'])} | {fmt_s(r['filter_s'])} | {fmt_s(r['sort_s'])} "
+            f"| {fmt_s(r['next_failure_s'])} | {fmt_s(r['summary_s'])} | {fmt_s(jq)} "
+            f"| {(jq / r['summary_s']) if jq else 0:.1f}x |"
+        )
+    lines += [
+        "",
+        "| dialect | nodes | failures | distinct signatures | families | collect | group | rank |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['dialect']} | {r['nodes']:,} | {r['failures']:,} | {r['signatures']:,} "
+            f"| {r['families']:,} | {fmt_s(r['collect_s'])} | {fmt_s(r['group_s'])} "
+            f"| {fmt_s(r['rank_s'])} |"
+        )
+    if diffs:
+        lines += [
+            "",
+            "| diff of two dagron runs | nodes each | end to end | floor (loads of both) | ratio |",
+            "|---|---|---|---|---|",
+        ]
+        for d in diffs:
+            lines.append(
+                f"| headless `--format json` | {d['nodes']:,} | {fmt_s(d['diff_s'])} "
+                f"| {fmt_s(d['floor_s'])} | {d['diff_s'] / d['floor_s']:.1f}x |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Generate what is missing, measure, print the table (and save it under bench/out)."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="10k nodes, one repeat")
+    parser.add_argument("--sizes", help="comma-separated node counts")
+    parser.add_argument("--dialects", help="comma-separated dialects")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--million", action="store_true", help="also 1M nodes of dagron")
+    args = parser.parse_args()
+    dialects = args.dialects.split(",") if args.dialects else sorted(WRITERS)
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [10_000, 100_000]
+    repeat = args.repeat
+    if args.quick:
+        sizes, repeat = [10_000], 1
+    plan = [(d, n) for n in sizes for d in dialects]
+    if args.million and not args.quick:
+        plan.append(("dagron", 1_000_000))
+    results = []
+    for dialect, nodes in plan:
+        path = file_for(OUT, dialect, nodes)
+        print(
+            f"bench: {dialect} {nodes:,} nodes ({path.stat().st_size / 1e6:.0f} MB)",
+            file=sys.stderr,
+        )
+        results.append(bench_file(path, dialect, repeat))
+    diffs = [
+        bench_diff(n, repeat) for n in sorted({min(sizes), 100_000} & set(sizes) or {min(sizes)})
+    ]
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    report = f"Measured {stamp} on {machine}; medians of {repeat}.\n\n" + table(results, diffs)
+    OUT.mkdir(exist_ok=True)
+    (OUT / "results.md").write_text(report + "\n")
+    (OUT / "results.json").write_bytes(orjson.dumps({"results": results, "diffs": diffs}))
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
