@@ -106,7 +106,13 @@ def test_next_failure_shows_the_error_in_a_real_terminal(terminal: Callable[...,
 def test_runs_list_search_and_quit_at_80x24(terminal: Callable[..., Terminal]) -> None:
     term = terminal("open", sample("cfn/execution_traces.rows.psql.jsonl"), width=80, height=24)
     term.wait_for(lambda s: "10 runs" in s)
-    term.send("j", "j", "Enter")
+    term.send("/")
+    term.wait_for(lambda s: "name:X since:24h" in s)
+    term.send("-l", "connection timeout redis")
+    term.wait_for(lambda s: "showing 1" in s)
+    term.send("Enter")
+    time.sleep(0.3)
+    term.send("Enter")
     term.wait_for(lambda s: "Detail" in s and "connect" in s)
     term.send("/")
     term.wait_for(lambda s: "search names and errors" in s)  # the box is open, as a user sees

@@ -277,14 +277,16 @@ async def test_runs_list_opens_a_run_and_escape_comes_back() -> None:
         assert isinstance(app.screen, RunsScreen)
         runs = app.screen.query_one(RunList)
         assert runs.row_count == 10
-        await pilot.press("j", "enter")
+        starts = [r.started_at for r in runs.rows]
+        assert starts == sorted(starts, reverse=True)  # newest first
+        await pilot.press("G", "k", "enter")  # the second oldest run
         assert isinstance(app.screen, ExplorerScreen)
         assert app.screen.trace.id == "6af172be-343f-4b12-ad81-abb98d1f04ba"
         await pilot.press("right_square_bracket")
         assert selected_name(app) == "build-image"
         await pilot.press("escape")
         assert isinstance(app.screen, RunsScreen)
-        assert app.screen.query_one(RunList).cursor == 1
+        assert app.screen.query_one(RunList).cursor == 8
 
 
 async def test_command_palette_jumps_to_a_node() -> None:

@@ -337,7 +337,7 @@ async def test_failures_view_reranks_as_you_type() -> None:
 async def test_look_alikes_of_the_selected_failed_node() -> None:
     app = TraceApp(load_path(sample("cfn/execution_traces.rows.psql.jsonl")))
     async with app.run_test(size=(110, 30)) as pilot:
-        await pilot.press("j", "j", "enter")  # redis-coordination: connection timeout redis
+        await pilot.press("slash", *"connection timeout redis", "enter", "enter")
         await pilot.press("right_square_bracket", "L")
         await pilot.pause()
         assert isinstance(app.screen, FailuresScreen)

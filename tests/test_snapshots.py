@@ -166,7 +166,9 @@ def test_failures_view_ranked(snap_compare: Any) -> None:
     assert snap_compare(
         app("cfn/execution_traces.rows.psql.jsonl"),
         terminal_size=(100, 30),
-        run_before=settle("j", "j", "enter", "right_square_bracket", "L"),
+        run_before=settle(
+            "slash", *"connection timeout redis", "enter", "enter", "right_square_bracket", "L"
+        ),
     )
 
 

@@ -209,11 +209,94 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if tripped else EXIT_OK
 
 
-def cmd_open(args: argparse.Namespace) -> int:
-    """Open the interactive explorer on a trace."""
-    from tracetui.app.run import open_explorer
+def cmd_runs(args: argparse.Namespace) -> int:
+    """List runs across files and folders, with per-workflow failure rate and percentiles."""
+    from tracetui.analysis.runs import filter_runs, parse_when, run_rows, workflow_stats
+    from tracetui.model import Status
+    from tracetui.reports.runs import runs_json, runs_text
 
-    return open_explorer(args.path, args.dialect)
+    try:
+        since = parse_when(args.since) if args.since else None
+        until = parse_when(args.until) if args.until else None
+        statuses = {Status(s.strip()) for s in args.status.split(",")} if args.status else None
+    except ValueError as exc:
+        raise InputError("runs", TraceError(str(exc))) from None
+    rows = filter_runs(
+        run_rows(load_all(args.paths, args.dialect)),
+        name=args.name,
+        since=since,
+        until=until,
+        statuses=statuses,
+        text=args.text,
+        limit=args.limit,
+    )
+    stats = workflow_stats(rows)
+    if args.json:
+        emit_json(runs_json(rows, stats))
+    else:
+        emit(runs_text(rows, stats))
+    return EXIT_OK
+
+
+EXPORT_FORMATS = ("chrome", "json", "csv", "html", "markdown")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a trace in another format: Chrome/Perfetto, model JSON, CSV, HTML or markdown."""
+    traces = load(args.path, args.dialect)
+    warn_loaded(traces)
+    text = render_export(traces, args.to, raw=not args.no_raw)
+    if args.output in (None, "-"):
+        emit(text)
+    else:
+        try:
+            with open(args.output, "w", encoding="utf-8") as out:
+                out.write(text)
+        except OSError as exc:
+            raise InputError(args.output, TraceError(f"cannot write: {exc.strerror}")) from None
+    return EXIT_OK
+
+
+def render_export(traces: TraceSet, to: str, raw: bool = True) -> str:
+    """The export as text."""
+    if to == "chrome":
+        from tracetui.reports.chrome import chrome_document
+
+        return dumps(chrome_document(traces))
+    if to == "json":
+        from tracetui.reports.model_json import traceset_dict
+
+        return dumps(traceset_dict(traces, raw=raw))
+    if to == "csv":
+        from tracetui.reports.table_csv import spans_csv
+
+        return spans_csv(traces)
+    if to == "html":
+        from tracetui.reports.html import html_report
+
+        return html_report(traces)
+    from tracetui.reports.markdown import markdown_report
+
+    return markdown_report(traces)
+
+
+def dumps(value: object) -> str:
+    """JSON text; anything orjson cannot encode natively is written as its string."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=str).decode() + "\n"
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    """Open the interactive explorer on a trace, or the runs view on several."""
+    from pathlib import Path
+
+    from tracetui.app.run import open_explorer, open_many
+
+    paths: list[str] = args.paths
+    if len(paths) == 1 and (paths[0] == "-" or Path(paths[0]).is_file()):
+        return open_explorer(paths[0], args.dialect)
+    if len(paths) == 1 and not Path(paths[0]).exists() and not any(c in paths[0] for c in "*?["):
+        raise InputError(paths[0], TraceError("no such file"))
+    return open_many(paths, args.dialect)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -239,7 +322,12 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     open_cmd = command("open", cmd_open, "explore a trace interactively")
-    open_cmd.add_argument("path", help="trace file (- for stdin; .gz is fine)")
+    open_cmd.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="a trace file (- for stdin; .gz is fine), or several files, folders or globs",
+    )
     dialect_option(open_cmd)
 
     summary = command("summary", cmd_summary, "print what happened in a run")
@@ -314,6 +402,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="... and past P percent (default 20)",
     )
     dialect_option(diff_cmd)
+
+    runs = command("runs", cmd_runs, "list runs from files and folders, with per-workflow stats")
+    runs.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or globs")
+    runs.add_argument("--name", metavar="N", help="only this workflow or skill (exact name)")
+    runs.add_argument("--since", metavar="T", help="started at or after T (ISO time, or 24h, 7d)")
+    runs.add_argument("--until", metavar="T", help="started at or before T")
+    runs.add_argument(
+        "--status",
+        metavar="S",
+        help="only these statuses, comma-separated "
+        "(ok, failed, timed_out, cancelled, running, ...)",
+    )
+    runs.add_argument("--text", metavar="Q", help="name, id, failing node or error contains Q")
+    runs.add_argument("--limit", type=int, metavar="N", help="the N newest runs")
+    runs.add_argument("--json", action="store_true", help="machine-readable JSON")
+    dialect_option(runs)
+
+    export = command(
+        "export", cmd_export, "write a trace as Chrome/Perfetto, JSON, CSV, HTML or markdown"
+    )
+    export.add_argument("path", help="trace file (- for stdin; .gz is fine)")
+    export.add_argument("--to", required=True, choices=EXPORT_FORMATS, help="output format")
+    export.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
+    export.add_argument(
+        "--no-raw",
+        action="store_true",
+        help="json: leave out the source records (smaller, not lossless)",
+    )
+    dialect_option(export)
 
     validate = command("validate", cmd_validate, "check a trace for inconsistencies")
     validate.add_argument("path", help="trace file (- for stdin; .gz is fine)")

@@ -65,10 +65,14 @@ class TraceApp(App[int]):
         loader: Callable[[], TraceSet] | None = None,
         label: str = "",
         diff: Diff | None = None,
+        paths: list[str] | None = None,
+        dialect: str | None = None,
     ) -> None:
         super().__init__()
         self.traces = traces
         self.diff = diff
+        self.paths = paths
+        self.dialect = dialect
         self.loader = loader
         self.label = label
         self.error: str | None = None
@@ -77,6 +81,8 @@ class TraceApp(App[int]):
     def on_mount(self) -> None:
         if self.diff is not None:
             self.push_screen(DiffScreen(self.diff))
+        elif self.paths is not None:
+            self.push_screen(RunsScreen(paths=self.paths, dialect=self.dialect))
         elif self.traces is not None:
             self.show(self.traces)
         elif self.loader is not None:
@@ -108,12 +114,15 @@ class TraceApp(App[int]):
         if len(traces.traces) == 1:
             self.push_screen(ExplorerScreen(traces.traces[0]))
         else:
-            self.push_screen(RunsScreen(traces))
+            self.push_screen(RunsScreen([traces]))
         for warning in traces.warnings[:3]:
             self.notify(safe_line(warning), title="Partly loaded", severity="warning", timeout=8)
 
     def sources(self) -> list[TraceSet]:
         """Everything that is open, for views across runs."""
+        for screen in self.screen_stack:
+            if isinstance(screen, RunsScreen):
+                return screen.sources
         return [self.traces] if self.traces is not None else []
 
     def open_span(self, trace: Trace, span: int, *, from_screen: Screen[None]) -> None:

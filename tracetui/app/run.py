@@ -15,6 +15,18 @@ from tracetui.text import safe_line
 BACKGROUND_BYTES = 8 * 1024 * 1024
 
 
+def open_many(paths: list[str], dialect: str | None = None) -> int:
+    """Open the runs view over several files, folders or globs (they load in the background)."""
+    from tracetui.app.app import TraceApp
+    from tracetui.sources import expand
+
+    if not expand(paths):
+        print(f"tracetui: {safe_line(' '.join(paths))}: no trace files found", file=sys.stderr)
+        return 2
+    code = TraceApp(paths=paths, dialect=dialect).run()
+    return code or 0
+
+
 def open_explorer(path: str, dialect: str | None = None) -> int:
     """Run the explorer on a file; returns the exit code."""
     from tracetui.app.app import TraceApp

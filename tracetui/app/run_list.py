@@ -1,36 +1,38 @@
-"""The runs list: one row per trace when a file holds several (CFN tables, Victor histories)."""
+"""The runs list: one row per run, from one multi-run file or a whole folder of traces."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from rich.segment import Segment
+from textual.binding import Binding, BindingType
 from textual.message import Message
 
+from tracetui.analysis.runs import RunRow
 from tracetui.app.line_list import LineList
 from tracetui.display import GLYPH, WORD, seconds, timestamp
-from tracetui.model import Status, Trace
+from tracetui.model import Status
 from tracetui.text import safe_line, shorten
 
 
-def failing_node(trace: Trace) -> tuple[str, str]:
-    """The first failing node's name and first error line (or the run's error)."""
-    for span in trace.spans:
-        if span.status.is_failure:
-            return span.name, span.first_error_line or ""
-    if trace.error:
-        return "", trace.error.splitlines()[0] if trace.error.strip() else ""
-    return "", ""
+def name_width(width: int) -> int:
+    """Width of the name column for a list ``width`` cells wide."""
+    return max(12, min(32, width // 4))
 
 
 class RunList(LineList):
-    """Runs as rows: status, name, start, duration, nodes, failing node and its error."""
+    """Runs as rows: mark, status, name, dialect, start, duration, nodes, failure."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_run", "Open run", id="runs.open"),
+        Binding("m,space", "mark", "Mark for diff", id="runs.mark"),
+    ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         *LineList.COMPONENT_CLASSES,
         *(f"run-list--{status.value}" for status in Status),
         "run-list--muted",
-        "run-list--header",
+        "run-list--mark",
     }
 
     DEFAULT_CSS = """
@@ -43,49 +45,81 @@ class RunList(LineList):
     RunList > .run-list--running { color: $accent; }
     RunList > .run-list--unknown { color: $text-muted; }
     RunList > .run-list--muted { color: $text-muted; }
+    RunList > .run-list--mark { color: $warning; text-style: bold; }
     """
 
     class Opened(Message):
         """A run was chosen."""
 
-        def __init__(self, index: int) -> None:
+        def __init__(self, row: RunRow) -> None:
             super().__init__()
-            self.index = index
+            self.row = row
 
-    BINDINGS: ClassVar = [("enter", "open_run", "Open run")]
+    class Highlighted(Message):
+        """The cursor is on a run."""
 
-    def __init__(self, traces: list[Trace], *, id: str | None = None) -> None:
+        def __init__(self, row: RunRow | None) -> None:
+            super().__init__()
+            self.row = row
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, RunList.Highlighted)
+
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.traces = traces
-        self.row_count = len(traces)
+        self.rows: list[RunRow] = []
+        self.marked: list[RunRow] = []
+        self._version = 0
 
-    def on_mount(self) -> None:
-        self.set_row_count(len(self.traces))
+    def show(self, rows: list[RunRow], keep: RunRow | None = None) -> None:
+        """Replace the rows, keeping the cursor on ``keep`` when it is still listed."""
+        self.rows = rows
+        self._version += 1
+        self.set_row_count(len(rows))
+        if keep is not None and keep in rows:
+            self.cursor = rows.index(keep)
+        self.post_message(self.Highlighted(self.current()))
+
+    def current(self) -> RunRow | None:
+        """The run under the cursor."""
+        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        super().watch_cursor(old, new)
+        self.post_message(self.Highlighted(self.current()))
+
+    def row_cache_key(self, row: int) -> object:
+        return (self._version, len(self.marked))
 
     @staticmethod
     def header(width: int) -> str:
         """The column titles, aligned with the rows."""
-        name_width = max(12, min(32, width // 4))
         text = (
-            f"  {'status':<12}{'name':<{name_width}} {'started':<23} {'duration':>9} "
-            f"{'nodes':>6}  failing node: error"
+            f"    {'status':<12}{'name':<{name_width(width)}} {'dialect':<14}{'started':<24}"
+            f"{'duration':>9} {'nodes':>6}  failing node: error"
         )
         return text[:width]
 
     def render_row(self, row: int, width: int, selected: bool) -> list[Segment]:
-        trace = self.traces[row]
-        name_width = max(12, min(32, width // 4))
+        run = self.rows[row]
+        trace = run.trace
         style = self.get_component_rich_style(f"run-list--{trace.status.value}")
         muted = self.get_component_rich_style("run-list--muted")
-        name = shorten(safe_line(trace.name or trace.id or "-"), name_width - 1)
+        mark = ""
+        if run in self.marked:
+            mark = "AB"[self.marked.index(run)]
+        name = shorten(safe_line(run.name), name_width(width) - 1)
         nodes = sum(1 for _ in trace.nodes())
-        node, error = failing_node(trace)
-        failure = safe_line(f"{node}: {error}" if node else error)
+        failure = ""
+        if run.failing_node or run.error_line:
+            failure = safe_line(f"{run.failing_node or ''}: {run.error_line or ''}".strip(": "))
         return [
-            Segment("\u203a " if selected else "  ", muted),
+            Segment("\u203a" if selected else " ", muted),
+            Segment(f"{mark:<2} ", self.get_component_rich_style("run-list--mark")),
             Segment(f"{GLYPH[trace.status]} {WORD[trace.status]:<10}", style),
-            Segment(f"{name:<{name_width}} "),
-            Segment(f"{timestamp(trace.started_at):<23} ", muted),
+            Segment(f"{name:<{name_width(width)}} "),
+            Segment(f"{trace.dialect:<14}", muted),
+            Segment(f"{timestamp(run.started_at):<24}", muted),
             Segment(f"{seconds(trace.duration):>9} ", muted),
             Segment(f"{nodes:>6}  ", muted),
             Segment(failure, style if failure else muted),
@@ -93,5 +127,18 @@ class RunList(LineList):
 
     def action_open_run(self) -> None:
         """Open the run under the cursor."""
-        if self.traces:
-            self.post_message(self.Opened(self.cursor))
+        run = self.current()
+        if run is not None:
+            self.post_message(self.Opened(run))
+
+    def action_mark(self) -> None:
+        """Mark the run for a diff (two at most: the older is the baseline)."""
+        run = self.current()
+        if run is None:
+            return
+        if run in self.marked:
+            self.marked.remove(run)
+        else:
+            self.marked.append(run)
+            del self.marked[:-2]
+        self.redraw()

@@ -1,72 +1,325 @@
-"""The runs screen: pick one run of a file that holds several."""
+"""The runs screen: every run in a multi-run file, several files or a folder."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
+from tracetui.analysis.diff import diff
+from tracetui.analysis.runs import (
+    RunRow,
+    filter_runs,
+    node_trends,
+    parse_when,
+    run_rows,
+    workflow_stats,
+)
 from tracetui.app.explorer import ExplorerScreen
 from tracetui.app.run_list import RunList
+from tracetui.display import seconds, timestamp
+from tracetui.errors import TraceError
 from tracetui.model import Status, TraceSet
-from tracetui.text import safe_line
+from tracetui.text import safe_line, shorten
+
+STATUS_CYCLE: list[tuple[str, set[Status] | None]] = [
+    ("all", None),
+    ("failures", {Status.FAILED, Status.TIMED_OUT, Status.CANCELLED}),
+    ("ok", {Status.OK}),
+    ("running", {Status.RUNNING}),
+]
+SORTS: list[tuple[str, Callable[[RunRow], object], bool]] = [
+    ("newest", lambda r: r.started_at.timestamp() if r.started_at else float("-inf"), True),
+    ("oldest", lambda r: r.started_at.timestamp() if r.started_at else float("inf"), False),
+    ("slowest", lambda r: r.duration if r.duration is not None else -1.0, True),
+    ("name", lambda r: r.name.casefold(), False),
+    ("status", lambda r: (not r.status.is_failure, r.status.value), False),
+]
 
 
 class RunHeader(Widget):
     """Column titles drawn at whatever width the header has when it paints."""
 
     def render(self) -> Text:
-        return Text(RunList.header(self.size.width), no_wrap=True)
+        # The list may share the row with the workflows pane: align with the list itself.
+        lists = self.screen.query(RunList)
+        width = lists.first().size.width if lists else self.size.width
+        return Text(RunList.header(width or self.size.width), no_wrap=True)
+
+
+def parse_query(query: str) -> dict[str, object]:
+    """``name:X since:24h until:2026-11-22 status:failed limit:20 words`` into filters."""
+    filters: dict[str, object] = {}
+    words = []
+    for token in query.split():
+        key, _, value = token.partition(":")
+        if key == "name" and value:
+            filters["name"] = value
+        elif key in ("since", "until") and value:
+            filters[key] = parse_when(value)
+        elif key == "status" and value:
+            filters["statuses"] = {Status(v) for v in value.split(",")}
+        elif key == "limit" and value.isdigit():
+            filters["limit"] = int(value)
+        else:
+            words.append(token)
+    if words:
+        filters["text"] = " ".join(words)
+    return filters
 
 
 class RunsScreen(Screen[None]):
-    """Every run in the source; Enter opens one."""
+    """Every run; filter, sort, open one, mark two to diff, see each workflow's trend."""
 
     AUTO_FOCUS = "#runs"
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "query", "Filter", key_display="/", id="runs.query"),
+        Binding("f", "cycle_status", "Status", id="runs.status"),
+        Binding("o", "cycle_sort", "Sort", id="runs.sort"),
+        Binding("w", "toggle_stats", "Workflows", id="runs.stats"),
+        Binding("d", "diff_marked", "Diff marked", id="runs.diff"),
         Binding("F", "failures", "Failures", id="runs.failures"),
-        Binding("escape", "app.quit", "Quit", show=False, id="runs.quit"),
+        Binding("escape", "back", "Back", show=False, id="runs.back"),
     ]
 
     DEFAULT_CSS = """
     #runs-title { height: 1; background: $primary-background; padding: 0 1; }
     #runs-header { height: 1; background: $panel; color: $text-muted; }
+    #runs-query { display: none; height: 3; }
+    #runs-query.shown { display: block; }
+    #runs-body { height: 1fr; }
+    #runs { width: 1fr; }
+    #runs-stats { display: none; width: 50%; padding: 0 1; background: $panel;
+                  overflow-y: auto; }
+    RunsScreen.show-stats #runs-stats { display: block; }
     """
 
-    def __init__(self, traces: TraceSet) -> None:
+    def __init__(
+        self,
+        sources: list[TraceSet] | None = None,
+        paths: list[str] | None = None,
+        dialect: str | None = None,
+    ) -> None:
         super().__init__()
-        self.traces = traces
+        self.sources: list[TraceSet] = list(sources or [])
+        self.paths = paths or []
+        self.dialect = dialect
+        self.all_rows: list[RunRow] = run_rows(self.sources)
+        self.status_choice = 0
+        self.sort_choice = 0
+        self.query_text = ""
+        self.load_progress: tuple[int, int] | None = None
+        self.skipped: list[tuple[str, str]] = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="runs-title")
+        yield Input(
+            placeholder="name:X since:24h until:2026-11-22 status:failed limit:20 text",
+            id="runs-query",
+        )
         yield RunHeader(id="runs-header")
-        yield RunList(self.traces.traces, id="runs")
+        with Horizontal(id="runs-body"):
+            yield RunList(id="runs")
+            yield Static(id="runs-stats")
         yield Footer()
 
     def on_mount(self) -> None:
-        traces = self.traces.traces
-        failed = sum(1 for t in traces if t.status.is_failure)
-        running = sum(1 for t in traces if t.status is Status.RUNNING)
-        title = Text()
-        title.append(safe_line(self.traces.source), style="bold")
-        title.append(f"  {len(traces)} runs, {failed} failed, {running} running")
+        self.refresh_rows()
+        if self.paths:
+            self.load_paths()
+
+    # --- loading a folder in the background ------------------------------------------------
+
+    @work(thread=True, exclusive=True)
+    def load_paths(self) -> None:
+        """Load files one by one; the list grows as they arrive."""
+        from tracetui.loaders import load_path
+        from tracetui.sources import expand
+
+        files = expand(self.paths)
+        batch: list[TraceSet] = []
+        for position, (path, _) in enumerate(files, 1):
+            try:
+                batch.append(load_path(path, self.dialect))
+            except TraceError as exc:
+                self.skipped.append((path, str(exc)))
+            if len(batch) >= 50 or position == len(files):
+                self.app.call_from_thread(self._add, batch, (position, len(files)))
+                batch = []
+        if not files:
+            self.app.call_from_thread(self._add, [], (0, 0))
+
+    def _add(self, sets: list[TraceSet], progress: tuple[int, int]) -> None:
+        self.sources.extend(sets)
+        self.all_rows.extend(run_rows(sets))
+        done, total = progress
+        self.load_progress = None if done >= total else progress
+        self.refresh_rows()
+
+    # --- rows ------------------------------------------------------------------------------
+
+    def refresh_rows(self) -> None:
+        """Apply the status filter, the query and the sort."""
+        view = self.query_one(RunList)
+        keep = view.current()
+        label, statuses = STATUS_CYCLE[self.status_choice]
+        try:
+            filters = parse_query(self.query_text)
+        except ValueError as exc:
+            self.notify(str(exc), severity="warning", timeout=4)
+            filters = {}
+        if statuses is not None:
+            wanted = filters.get("statuses")
+            filters["statuses"] = statuses & wanted if isinstance(wanted, set) else statuses
+        rows = filter_runs(self.all_rows, **filters)  # type: ignore[arg-type]
+        sort_label, key, reverse = SORTS[self.sort_choice]
+        if sort_label != "newest":
+            rows.sort(key=key, reverse=reverse)  # type: ignore[arg-type]
+        view.show(rows, keep)
+        self._update_title(len(rows), label, sort_label)
+        self._update_stats()
+
+    def _update_title(self, shown: int, status_label: str, sort_label: str) -> None:
+        failed = sum(1 for r in self.all_rows if r.status.is_failure)
+        running = sum(1 for r in self.all_rows if r.status is Status.RUNNING)
+        # What matters first (a narrow terminal cuts the end): counts, view state, source.
+        title = Text(no_wrap=True, overflow="ellipsis")
+        title.append(f"{len(self.all_rows)} runs", style="bold")
+        title.append(f", {failed} failed, {running} running")
+        if shown != len(self.all_rows):
+            title.append(f" (showing {shown})", style="bold")
+        state = [f"status: {status_label}", f"sort: {sort_label}"]
+        if self.query_text:
+            state.append(f"filter: {shorten(safe_line(self.query_text), 30)}")
+        title.append("  [" + " \u00b7 ".join(state) + "]", style="italic")
+        if self.load_progress is not None:
+            title.append(
+                f"  loading {self.load_progress[0]}/{self.load_progress[1]} files\u2026",
+                style="bold",
+            )
+        if self.skipped:
+            title.append(f"  {len(self.skipped)} skipped")
+        source = (
+            self.sources[0].source.rsplit("/", 1)[-1]
+            if len(self.sources) == 1
+            else f"{len(self.sources)} files"
+        )
+        title.append(f"  {safe_line(source)}")
         self.query_one("#runs-title", Static).update(title)
+
+    def _update_stats(self) -> None:
+        if not self.has_class("show-stats"):
+            return
+        view = self.query_one(RunList)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(
+            f"{'workflow':<24} {'runs':>5} {'fail':>6} {'P50':>9} {'P95':>9}\n", style="bold"
+        )
+        for stat in workflow_stats(view.rows)[:50]:
+            text.append(
+                f"{shorten(safe_line(stat.name), 24):<24} {stat.runs:>5} "
+                f"{stat.failure_rate * 100:>5.0f}% {seconds(stat.p50):>9} {seconds(stat.p95):>9}\n"
+            )
+        current = view.current()
+        if current is not None:
+            same = [r for r in self.all_rows if r.name == current.name]
+            text.append(
+                f"\nNodes of {safe_line(current.name)} across {len(same)} runs "
+                "(oldest \u2192 newest)\n",
+                style="bold",
+            )
+            ordered = sorted(
+                same, key=lambda r: r.started_at.timestamp() if r.started_at else float("-inf")
+            )
+            for trend in node_trends(same)[:40]:
+                line = f"{shorten(safe_line(trend.node), 20):<20} {trend.sparkline()[-40:]}"
+                if trend.slowed_at is not None:
+                    when = ordered[trend.slowed_at].started_at
+                    line += f"  slower since run {trend.slowed_at + 1} ({timestamp(when)})"
+                    text.append(line + "\n", style="bold")
+                else:
+                    text.append(line + "\n")
+        self.query_one("#runs-stats", Static).update(text)
+
+    @on(RunList.Highlighted)
+    def follow_cursor(self) -> None:
+        """Trends follow the selected run's workflow."""
+        self._update_stats()
+
+    # --- actions ---------------------------------------------------------------------------
+
+    @on(RunList.Opened)
+    def open_run(self, message: RunList.Opened) -> None:
+        """Open the chosen run in the explorer."""
+        self.app.push_screen(ExplorerScreen(message.row.trace, can_go_back=True))
+
+    def action_query(self) -> None:
+        """Open the filter box."""
+        box = self.query_one("#runs-query", Input)
+        box.add_class("shown")
+        box.value = self.query_text
+        self.set_focus(box)
+
+    @on(Input.Changed, "#runs-query")
+    def query_changed(self, event: Input.Changed) -> None:
+        """Filter as the query is typed."""
+        self.query_text = event.value
+        self.refresh_rows()
+
+    @on(Input.Submitted, "#runs-query")
+    def query_done(self) -> None:
+        """Back to the list."""
+        self.query_one("#runs-query", Input).remove_class("shown")
+        self.set_focus(self.query_one(RunList))
+
+    def action_cycle_status(self) -> None:
+        """All runs, failures, ok, running."""
+        self.status_choice = (self.status_choice + 1) % len(STATUS_CYCLE)
+        self.refresh_rows()
+
+    def action_cycle_sort(self) -> None:
+        """Newest, oldest, slowest, name, status."""
+        self.sort_choice = (self.sort_choice + 1) % len(SORTS)
+        self.refresh_rows()
+
+    def action_toggle_stats(self) -> None:
+        """Per-workflow failure rate and percentiles, and node trends."""
+        self.toggle_class("show-stats")
+        self._update_stats()
+        self.call_after_refresh(self.query_one(RunHeader).refresh)
+
+    def action_diff_marked(self) -> None:
+        """Diff the two marked runs: the older is the baseline."""
+        from tracetui.app.diff_view import DiffScreen
+
+        marked = self.query_one(RunList).marked
+        if len(marked) != 2:
+            self.notify("Mark two runs with m, then press d", timeout=3)
+            return
+        older, newer = sorted(
+            marked, key=lambda r: r.started_at.timestamp() if r.started_at else float("-inf")
+        )
+        self.app.push_screen(DiffScreen(diff([older.trace], newer.trace)))
 
     def action_failures(self) -> None:
         """Every failure across the runs, grouped into families."""
         from tracetui.app.failure_view import FailuresScreen
 
-        self.app.push_screen(FailuresScreen([self.traces]))
+        self.app.push_screen(FailuresScreen(self.sources))
 
-    @on(RunList.Opened)
-    def open_run(self, message: RunList.Opened) -> None:
-        """Open the chosen run in the explorer."""
-        trace = self.traces.traces[message.index]
-        self.app.push_screen(ExplorerScreen(trace, can_go_back=True))
+    def action_back(self) -> None:
+        """Close the filter box; otherwise quit."""
+        box = self.query_one("#runs-query", Input)
+        if box.has_class("shown"):
+            self.query_done()
+        else:
+            self.app.exit()

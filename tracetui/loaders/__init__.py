@@ -10,6 +10,7 @@ from tracetui.loaders import (
     chrome,
     dagron,
     graphenix,
+    native,
     victor,
     victor_csv,
     victor_engine,
@@ -21,7 +22,7 @@ from tracetui.source import Document, parse, read_bytes
 # Most specific first: a dagron array is tried before a bare Chrome array.
 LOADERS: tuple[Loader, ...] = cast(
     tuple[Loader, ...],
-    (dagron, chrome, victor, victor_csv, victor_engine, cfn, graphenix),
+    (native, dagron, chrome, victor, victor_csv, victor_engine, cfn, graphenix),
 )
 DIALECTS: tuple[str, ...] = tuple(dict.fromkeys(loader.DIALECT for loader in LOADERS))
 

@@ -1,4 +1,21 @@
-"""The normalized model as plain JSON-ready data: golden dumps and the ``json`` export."""
+"""The normalized model as JSON-ready data: the documented ``json`` export, loadable again.
+
+Format ``tracetui.model/v1``::
+
+    {"format": "tracetui.model/v1", "source": str, "warnings": [str],
+     "traces": [{"dialect", "id", "name", "started_at" (ISO-8601 or null), "status",
+                 "duration" (s or null), "error", "record_count", "attributes", "warnings",
+                 "spans": [{"index", "key", "name", "kind", "parent" (index or null),
+                            "start", "end", "duration" (s from the trace origin, or null),
+                            "status", "error", "inputs", "outputs", "attributes",
+                            "events" ([event index]), "raw"}],
+                 "events": [{"index", "time", "kind", "type", "span", "attributes", "raw"}],
+                 "raw"}]}
+
+Statuses are the model's words (ok, failed, skipped, timed_out, cancelled, cached, running,
+unknown). ``raw`` holds the source record(s) as read, unless the export was asked to leave
+them out.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +26,9 @@ from tracetui.model import Event, Span, Trace, TraceSet
 FORMAT = "tracetui.model/v1"
 
 
-def span_dict(span: Span) -> dict[str, Any]:
-    """One span with every mapped field (the raw record is left out)."""
-    return {
+def span_dict(span: Span, raw: bool = True) -> dict[str, Any]:
+    """One span with every field."""
+    result = {
         "index": span.index,
         "key": span.key,
         "name": span.name,
@@ -27,11 +44,14 @@ def span_dict(span: Span) -> dict[str, Any]:
         "attributes": span.attributes,
         "events": span.events,
     }
+    if raw:
+        result["raw"] = span.raw
+    return result
 
 
-def event_dict(event: Event) -> dict[str, Any]:
+def event_dict(event: Event, raw: bool = True) -> dict[str, Any]:
     """One event: time, normalized kind, original type, span and attributes."""
-    return {
+    result = {
         "index": event.index,
         "time": event.time,
         "kind": event.kind,
@@ -39,11 +59,14 @@ def event_dict(event: Event) -> dict[str, Any]:
         "span": event.span,
         "attributes": event.attributes,
     }
+    if raw:
+        result["raw"] = event.raw
+    return result
 
 
-def trace_dict(trace: Trace) -> dict[str, Any]:
+def trace_dict(trace: Trace, raw: bool = True) -> dict[str, Any]:
     """One trace with its spans and events."""
-    return {
+    result = {
         "dialect": trace.dialect,
         "id": trace.id,
         "name": trace.name,
@@ -54,16 +77,21 @@ def trace_dict(trace: Trace) -> dict[str, Any]:
         "record_count": trace.record_count,
         "attributes": trace.attributes,
         "warnings": trace.warnings,
-        "spans": [span_dict(s) for s in trace.spans],
-        "events": [event_dict(e) for e in trace.events],
+        "spans": [span_dict(s, raw) for s in trace.spans],
+        "events": [event_dict(e, raw) for e in trace.events],
     }
+    # A span or event raw record usually is the whole source; only keep the trace's own
+    # when nothing finer holds it.
+    if raw and not trace.spans and not trace.events:
+        result["raw"] = trace.raw
+    return result
 
 
-def traceset_dict(traces: TraceSet) -> dict[str, Any]:
+def traceset_dict(traces: TraceSet, raw: bool = True) -> dict[str, Any]:
     """Everything a source held, in the documented model format."""
     return {
         "format": FORMAT,
         "source": traces.source,
         "warnings": traces.warnings,
-        "traces": [trace_dict(t) for t in traces.traces],
+        "traces": [trace_dict(t, raw) for t in traces.traces],
     }

@@ -1,0 +1,229 @@
+"""Many runs at once: one row per run, filters, per-workflow statistics and node trends."""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tracetui.model import Status, Trace, TraceSet
+
+SPARKS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(slots=True)
+class RunRow:
+    """What the runs list shows of one run."""
+
+    source: str
+    position: int
+    trace: Trace
+    started_at: datetime | None
+    failing_node: str | None
+    error_line: str | None
+
+    @property
+    def name(self) -> str:
+        """Workflow or skill name (or the file name when the run has none)."""
+        return self.trace.name or self.source.rsplit("/", 1)[-1]
+
+    @property
+    def status(self) -> Status:
+        """The run's status."""
+        return self.trace.status
+
+    @property
+    def duration(self) -> float | None:
+        """The run's duration in seconds."""
+        return self.trace.duration
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _failure(trace: Trace) -> tuple[str | None, str | None]:
+    for span in trace.spans:
+        if span.status.is_failure and span.kind != "step":
+            return span.name, span.first_error_line
+    if trace.error:
+        first = next((line.strip() for line in trace.error.splitlines() if line.strip()), "")
+        return None, first
+    return None, None
+
+
+def run_rows(sources: list[TraceSet]) -> list[RunRow]:
+    """One row per run in every source."""
+    rows = []
+    for traces in sources:
+        for position, trace in enumerate(traces.traces):
+            node, error = _failure(trace)
+            rows.append(
+                RunRow(traces.source, position, trace, _aware(trace.started_at), node, error)
+            )
+    return rows
+
+
+_RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_when(text: str, now: datetime | None = None) -> datetime:
+    """An ISO date or time (naive means UTC), or a span back from now: ``30m``, ``24h``, ``7d``."""
+    text = text.strip()
+    match = _RELATIVE.match(text)
+    if match:
+        now = now or datetime.now(UTC)
+        return now - timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"not a time: {text!r} (use ISO-8601 like 2026-11-22 or "
+            "2026-11-22T08:00, or 30m, 24h, 7d)"
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def filter_runs(
+    rows: list[RunRow],
+    *,
+    name: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    statuses: set[Status] | None = None,
+    text: str | None = None,
+    limit: int | None = None,
+) -> list[RunRow]:
+    """Runs matching every given filter, newest first (as claude-flow's ``query_by_skill``)."""
+    needle = text.casefold() if text else None
+    kept = []
+    for row in rows:
+        if name is not None and row.trace.name != name:
+            continue
+        if since is not None and (row.started_at is None or row.started_at < since):
+            continue
+        if until is not None and (row.started_at is None or row.started_at > until):
+            continue
+        if statuses is not None and row.status not in statuses:
+            continue
+        if needle is not None:
+            haystack = " ".join(
+                filter(None, [row.name, row.trace.id, row.failing_node, row.error_line, row.source])
+            ).casefold()
+            if needle not in haystack:
+                continue
+        kept.append(row)
+    kept.sort(key=lambda r: r.started_at or EARLIEST, reverse=True)
+    return kept[:limit] if limit is not None else kept
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """The p-th percentile with linear interpolation between closest ranks (numpy's default)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * p / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+@dataclass(slots=True)
+class WorkflowStats:
+    """How one workflow's runs went."""
+
+    name: str
+    runs: int
+    failed: int
+    p50: float | None
+    p95: float | None
+
+    @property
+    def failure_rate(self) -> float:
+        """Failed, timed-out or cancelled runs as a fraction of all."""
+        return self.failed / self.runs if self.runs else 0.0
+
+
+def workflow_stats(rows: list[RunRow]) -> list[WorkflowStats]:
+    """Per workflow: run count, failure rate, P50 and P95 duration; most runs first."""
+    groups: dict[str, list[RunRow]] = {}
+    for row in rows:
+        groups.setdefault(row.name, []).append(row)
+    result = []
+    for name, members in groups.items():
+        durations = [r.duration for r in members if r.duration is not None]
+        result.append(
+            WorkflowStats(
+                name,
+                len(members),
+                sum(1 for r in members if r.status.is_failure),
+                percentile(durations, 50),
+                percentile(durations, 95),
+            )
+        )
+    result.sort(key=lambda s: (-s.runs, s.name))
+    return result
+
+
+@dataclass(slots=True)
+class NodeTrend:
+    """One node's duration across a workflow's runs, oldest first."""
+
+    node: str
+    durations: list[float | None]
+    slowed_at: int | None  # index of the run where it started to slow, if it did
+
+    def sparkline(self) -> str:
+        """One character per run; a gap where the node did not run."""
+        values = [d for d in self.durations if d is not None]
+        if not values:
+            return " " * len(self.durations)
+        low, high = min(values), max(values)
+        spread = high - low
+        marks = []
+        for value in self.durations:
+            if value is None:
+                marks.append(" ")
+            elif spread <= 0:
+                marks.append(SPARKS[0])
+            else:
+                marks.append(SPARKS[min(7, int((value - low) / spread * 8))])
+        return "".join(marks)
+
+
+def slowdown_start(durations: list[float | None], factor: float = 1.5) -> int | None:
+    """The first run from which the node stays slower: every later run at least ``factor``
+    times the median of the runs before it, and the runs before it not yet slow."""
+    values = [(i, d) for i, d in enumerate(durations) if d is not None]
+    for position in range(2, len(values)):
+        before = [d for _, d in values[:position]]
+        after = [d for _, d in values[position:]]
+        baseline = statistics.median(before)
+        if baseline > 0 and min(after) >= baseline * factor:
+            return values[position][0]
+    return None
+
+
+def node_trends(rows: list[RunRow]) -> list[NodeTrend]:
+    """Per node, its duration in each run (oldest first); nodes that slowed come first."""
+    ordered = sorted(rows, key=lambda r: r.started_at or EARLIEST)
+    names: dict[str, None] = {}
+    per_run: list[dict[str, float]] = []
+    for row in ordered:
+        seen: dict[str, float] = {}
+        for span in row.trace.nodes():
+            if span.elapsed is not None and span.name not in seen:
+                seen[span.name] = span.elapsed
+                names.setdefault(span.name)
+        per_run.append(seen)
+    trends = []
+    for name in names:
+        durations = [run.get(name) for run in per_run]
+        trends.append(NodeTrend(name, durations, slowdown_start(durations)))
+    trends.sort(key=lambda t: (t.slowed_at is None, t.node))
+    return trends
