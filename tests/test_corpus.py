@@ -316,3 +316,34 @@ def test_graphenix_readme_example() -> None:
     assert invocation.end == pytest.approx(2.5)
     assert trace.events[0].type == "node.started"
     assert all(node.kind == NODE for node in trace.nodes())
+
+
+# --- JSON-lines variants of the event dialects ------------------------------------------------
+
+
+def as_lines(values: list[object]) -> bytes:
+    return b"".join(orjson.dumps(v) + b"\n" for v in values)
+
+
+def test_dagron_events_one_per_line() -> None:
+    events = orjson.loads((SAMPLES / "dagron/etl_fail.events.json").read_bytes())
+    (trace,) = load_bytes(as_lines(events), "events.jsonl").traces
+    (original,) = load_path(sample("dagron/etl_fail.events.json")).traces
+    assert trace.dialect == "dagron"
+    assert [(s.name, s.status) for s in trace.nodes()] == [
+        (s.name, s.status) for s in original.nodes()
+    ]
+
+
+def test_graphenix_event_stream_with_and_without_header() -> None:
+    doc = orjson.loads((SAMPLES / "graphenix/readme_example.running.trace.json").read_bytes())
+    events = doc.pop("events")
+    header = {**doc, "events": []}
+    (with_header,) = load_bytes(as_lines([header, *events]), "g.jsonl").traces
+    assert with_header.dialect == "graphenix"
+    assert with_header.id == "trace:job-001"
+    assert with_header.record_count == 5
+    assert [s.name for s in with_header.nodes()] == ["audience-insights"]
+    (bare,) = load_bytes(as_lines(events), "g.jsonl").traces
+    assert bare.dialect == "graphenix"
+    assert [s.status for s in bare.nodes()] == [Status.OK]

@@ -370,3 +370,24 @@ async def test_empty_trace_opens(tmp_path: Path) -> None:
         assert spans_of(app).row_count == 0
         await pilot.press("j", "right_square_bracket", "enter", "o", "plus", "z")
         assert isinstance(app.screen, ExplorerScreen)
+
+
+async def test_copy_the_selected_node_as_markdown() -> None:
+    app = app_for(sample("dagron/etl_fail.events.json"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("right_square_bracket", "y")
+        copied = app.clipboard
+        assert copied.startswith("**\u2717 validate** (failed)")
+        assert "upstream: step 1 \u203a validate" in copied
+        assert "missing column 'id'" in copied
+
+
+async def test_save_the_selected_node_to_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = app_for(sample("dagron/etl_fail.events.json"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("right_square_bracket", "Y")
+        saved = tmp_path / "tracetui-validate.md"
+        assert saved.read_text().startswith("**\u2717 validate** (failed)")

@@ -292,6 +292,10 @@ def cmd_open(args: argparse.Namespace) -> int:
     from tracetui.app.run import open_explorer, open_many
 
     paths: list[str] = args.paths
+    if args.follow:
+        if len(paths) != 1 or paths[0] == "-" or not Path(paths[0]).is_file():
+            raise InputError(" ".join(paths), TraceError("--follow takes one trace file"))
+        return open_explorer(paths[0], args.dialect, follow=True)
     if len(paths) == 1 and (paths[0] == "-" or Path(paths[0]).is_file()):
         return open_explorer(paths[0], args.dialect)
     if len(paths) == 1 and not Path(paths[0]).exists() and not any(c in paths[0] for c in "*?["):
@@ -327,6 +331,11 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         metavar="PATH",
         help="a trace file (- for stdin; .gz is fine), or several files, folders or globs",
+    )
+    open_cmd.add_argument(
+        "--follow",
+        action="store_true",
+        help="keep the view live while the producer appends to the file",
     )
     dialect_option(open_cmd)
 

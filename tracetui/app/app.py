@@ -67,12 +67,14 @@ class TraceApp(App[int]):
         diff: Diff | None = None,
         paths: list[str] | None = None,
         dialect: str | None = None,
+        follow: str | None = None,
     ) -> None:
         super().__init__()
         self.traces = traces
         self.diff = diff
         self.paths = paths
         self.dialect = dialect
+        self.follow = follow
         self.loader = loader
         self.label = label
         self.error: str | None = None
@@ -111,7 +113,12 @@ class TraceApp(App[int]):
 
     def show(self, traces: TraceSet) -> None:
         """Open the runs list for several traces, or the explorer for one."""
-        if len(traces.traces) == 1:
+        if self.follow is not None:
+            # A file being written: follow its last (newest) run.
+            self.push_screen(
+                ExplorerScreen(traces.traces[-1], follow=self.follow, dialect=self.dialect)
+            )
+        elif len(traces.traces) == 1:
             self.push_screen(ExplorerScreen(traces.traces[0]))
         else:
             self.push_screen(RunsScreen([traces]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -19,11 +21,17 @@ from tracetui.app.outline_view import OutlineView
 from tracetui.app.ruler import Ruler
 from tracetui.app.span_list import SpanList
 from tracetui.display import GLYPH, WORD, seconds, status_label
+from tracetui.errors import TraceError
+from tracetui.follow import FileChange, FileWatcher
+from tracetui.loaders import load_path
 from tracetui.model import Status, Trace
+from tracetui.reports.markdown import node_markdown
 from tracetui.text import safe_line, shorten
 
 # Below this width the side pane goes under the span list instead of beside it.
 NARROW = 120
+# How often follow mode looks at the file.
+FOLLOW_SECONDS = 0.5
 
 
 class ExplorerScreen(Screen[None]):
@@ -39,6 +47,8 @@ class ExplorerScreen(Screen[None]):
         Binding("s", "toggle_summary", "Summary", id="explorer.summary"),
         Binding("F", "failures", "Failures", id="explorer.failures"),
         Binding("L", "look_alikes", "Look-alikes", id="explorer.look_alikes"),
+        Binding("y", "copy_node", "Copy node", id="explorer.copy"),
+        Binding("Y", "save_node", "Save node", show=False, id="explorer.save"),
         Binding("tab", "focus_next_pane", "Next pane", show=False, id="explorer.next_pane"),
         Binding(
             "shift+tab",
@@ -68,11 +78,21 @@ class ExplorerScreen(Screen[None]):
     """
 
     def __init__(
-        self, trace: Trace, *, can_go_back: bool = False, select: int | None = None
+        self,
+        trace: Trace,
+        *,
+        can_go_back: bool = False,
+        select: int | None = None,
+        follow: str | None = None,
+        dialect: str | None = None,
     ) -> None:
         super().__init__()
         self.trace = trace
         self.select = select
+        self.follow = follow
+        self.dialect = dialect
+        self.watcher: FileWatcher | None = FileWatcher(follow) if follow else None
+        self.updates = 0
         self.summary: Summary = summarize(trace)
         self.can_go_back = can_go_back
         self.spans = SpanList(trace, id="spans")
@@ -98,6 +118,8 @@ class ExplorerScreen(Screen[None]):
         self._apply_width(self.size.width)
         if self.select is not None:
             self.spans.select_span(self.select)
+        if self.watcher is not None:
+            self.set_interval(FOLLOW_SECONDS, self.check_file)
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_width(event.size.width)
@@ -128,6 +150,8 @@ class ExplorerScreen(Screen[None]):
         if state:
             title.append("  [" + " \u00b7 ".join(state) + "]", style="italic")
         failed = sum(self.summary.counts[s.value] for s in (Status.FAILED, Status.TIMED_OUT))
+        if self.follow is not None:
+            title.append(f"  ● LIVE ({self.updates} updates)", style="bold")
         title.append(f"  {trace.dialect}  {seconds(trace.duration)}  ")
         title.append(f"{self.summary.node_count} nodes, {failed} failed")
         self.query_one("#title", Static).update(title)
@@ -246,6 +270,75 @@ class ExplorerScreen(Screen[None]):
             return
         if self.can_go_back:
             self.dismiss(None)
+
+    # --- follow mode -------------------------------------------------------------------------
+
+    def check_file(self) -> None:
+        """Reload when the producer has written more (or truncated, or replaced the file)."""
+        if self.watcher is None or self.follow is None:
+            return
+        change = self.watcher.check()
+        if change is None:
+            return
+        if change is FileChange.GONE:
+            self.notify("The trace file is gone; showing what was read", severity="warning")
+            return
+        if change in (FileChange.TRUNCATED, FileChange.REPLACED):
+            self.notify(
+                f"The trace file was {change.value}: reloaded", severity="warning", timeout=5
+            )
+        try:
+            traces = load_path(self.follow, self.dialect)
+        except TraceError:
+            # Mid-write with nothing complete yet: wait for the producer to write more.
+            return
+        self.apply_update(traces.traces[-1])
+
+    def apply_update(self, trace: Trace) -> None:
+        """Show a newer version of the run in place."""
+        self.trace = trace
+        self.summary = summarize(trace)
+        self.updates += 1
+        self._shown_span = None
+        self.spans.replace_trace(trace)
+        self.query_one("#summary", OutlineView).show(trace_summary(self.summary))
+        self._update_title()
+
+    def _node_markdown(self) -> tuple[str, str] | None:
+        span = self.spans.selected_span
+        if span is None:
+            return None
+        node = self.trace.spans[span]
+        return node.name, node_markdown(self.trace, node)
+
+    def action_copy_node(self) -> None:
+        """Copy the selected node (error, timing, upstream path) as markdown to the clipboard.
+
+        Uses the terminal's clipboard sequence (OSC 52), which travels over SSH.
+        """
+        found = self._node_markdown()
+        if found is None:
+            return
+        name, text = found
+        self.app.copy_to_clipboard(text)
+        self.notify(
+            f"Copied {safe_line(name)!r} as markdown (OSC 52). Y saves it to a file.", timeout=3
+        )
+
+    def action_save_node(self) -> None:
+        """Write the selected node as markdown to a file in the current folder."""
+        found = self._node_markdown()
+        if found is None:
+            return
+        name, text = found
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:60] or "node"
+        path = Path(f"tracetui-{stem}.md")
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"Could not write {path}: {exc.strerror}", severity="error")
+            return
+        self.notify(f"Saved {path.resolve()}", timeout=4)
 
     def action_failures(self) -> None:
         """Every failure in what is open, grouped into families."""

@@ -27,7 +27,7 @@ def open_many(paths: list[str], dialect: str | None = None) -> int:
     return code or 0
 
 
-def open_explorer(path: str, dialect: str | None = None) -> int:
+def open_explorer(path: str, dialect: str | None = None, follow: bool = False) -> int:
     """Run the explorer on a file; returns the exit code."""
     from tracetui.app.app import TraceApp
 
@@ -39,7 +39,12 @@ def open_explorer(path: str, dialect: str | None = None) -> int:
         except OSError:
             size = 0
     if size > BACKGROUND_BYTES:
-        app = TraceApp(loader=lambda: load_path(path, dialect), label=f"{path} ({size >> 20} MiB)")
+        app = TraceApp(
+            loader=lambda: load_path(path, dialect),
+            label=f"{path} ({size >> 20} MiB)",
+            dialect=dialect,
+            follow=path if follow else None,
+        )
     else:
         try:
             traces = load_path(path, dialect)
@@ -48,7 +53,7 @@ def open_explorer(path: str, dialect: str | None = None) -> int:
             return 2
         if path == "-":
             _reattach_terminal()
-        app = TraceApp(traces)
+        app = TraceApp(traces, dialect=dialect, follow=path if follow else None)
     code = app.run()
     if app.error is not None:
         print(f"tracetui: {safe_line(source)}: {safe_line(app.error)}", file=sys.stderr)

@@ -148,6 +148,32 @@ class SpanList(LineList):
         self.set_row_count(len(self.model.rows()))
         self.post_message(self.SpanHighlighted(self.selected_span))
 
+    def replace_trace(self, trace: Trace) -> None:
+        """Show a newer version of the trace (follow mode), keeping what the user set up:
+        the selected span, folds, filter, sort, search, zoom and scroll position."""
+        old = self.trace
+        selected = self.selected_span
+        selected_key = old.spans[selected].key if selected is not None else None
+        folded_keys = {old.spans[i].key for i in self.model.collapsed if i < len(old.spans)}
+        scroll_y = self.scroll_offset.y
+        zoomed = (self.axis.start, self.axis.end) != (self.axis.full_start, self.axis.full_end)
+        window = (self.axis.start, self.axis.end)
+        self.trace = trace
+        model = RowModel(trace, sort=self.model.sort, status_filter=self.model.status_filter)
+        model.collapsed = {s.index for s in trace.spans if s.key in folded_keys}
+        self.model = model
+        self.axis = TimeAxis.for_trace(trace)
+        if zoomed:
+            self.axis.start, self.axis.end = window
+        self._failures = failures(trace)
+        self._order = None
+        self.matches = find(trace, self.search_text) if self.search_text else set()
+        keep = next((s.index for s in trace.spans if s.key == selected_key), None)
+        self._refresh_rows(keep=keep)
+        self.scroll_to(y=scroll_y, animate=False, immediate=True)
+        self.post_message(self.AxisChanged())
+        self.post_message(self.SpanHighlighted(self.selected_span))
+
     # --- rows ------------------------------------------------------------------------------
 
     @property

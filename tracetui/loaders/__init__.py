@@ -84,6 +84,9 @@ def _load_document(doc: Document, dialect: str | None) -> TraceSet:
             )
         loader = found
     traces = loader.load(doc)
+    if len(traces) == 1:
+        # What the reader skipped belongs to the one run the file holds.
+        traces[0].warnings[:0] = doc.warnings
     return TraceSet(doc.source, traces, list(doc.warnings))
 
 

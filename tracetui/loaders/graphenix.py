@@ -57,20 +57,57 @@ def is_trace(value: Any) -> bool:
     return isinstance(value, dict) and str(value.get("format", "")).startswith(FORMAT_PREFIX)
 
 
+def is_event(value: Any) -> bool:
+    """A graphenix event on its own (a line of an event stream)."""
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("type"), str)
+        and "ts" in value
+        and value["type"].split(".")[0] in ("graph", "node", "unit", "model", "plan", "trace")
+    )
+
+
+def _is_stream(values: list[Any]) -> bool:
+    """JSON lines of events, optionally after a header line."""
+    head = sample(values, 6)
+    rest = head[1:] if head and is_trace(head[0]) else head
+    return bool(rest) and all(is_event(v) for v in rest)
+
+
 def detect(doc: Document) -> bool:
-    """One trace, or an array / JSON lines of them."""
+    """One trace, an array / JSON lines of them, or an event stream (header line optional)."""
     if isinstance(doc.value, dict):
         return is_trace(doc.value)
-    return (
-        isinstance(doc.value, list)
-        and bool(doc.value)
-        and all(is_trace(v) for v in sample(doc.value))
-    )
+    if not isinstance(doc.value, list) or not doc.value:
+        return False
+    return all(is_trace(v) for v in sample(doc.value)) or _is_stream(doc.value)
 
 
 def load(doc: Document) -> list[Trace]:
     """Every trace in the document."""
+    if isinstance(doc.value, list) and doc.value and _is_stream(doc.value):
+        return [_load_stream(doc)]
     return load_each(doc, is_trace, lambda record: load_trace(record, doc.source))
+
+
+def _load_stream(doc: Document) -> Trace:
+    """One trace from a header line (if any) and one event per line."""
+    values: list[Any] = doc.value
+    header: dict[str, Any] = dict(values[0]) if is_trace(values[0]) else {}
+    events = list(header.get("events") or []) if header else []
+    skipped = 0
+    for value in values[1 if header else 0 :]:
+        if is_event(value):
+            events.append(value)
+        else:
+            skipped += 1
+    header.setdefault("format", FORMAT_PREFIX + "v1")
+    header["events"] = events
+    trace = load_trace(header, doc.source)
+    trace.attributes["layout"] = "event stream (JSON lines)"
+    if skipped:
+        trace.warn(f"{skipped} lines are neither the header nor events, skipped")
+    return trace
 
 
 def node_name(node_id: str) -> str:
