@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import orjson
 
@@ -13,6 +14,9 @@ from tracetui import __version__
 from tracetui.errors import TraceError
 from tracetui.loaders import DIALECTS, load_path
 from tracetui.model import Trace, TraceSet
+
+if TYPE_CHECKING:
+    from tracetui.database import RunFilter
 from tracetui.text import safe_line
 
 EXIT_OK = 0
@@ -30,11 +34,16 @@ class InputError(Exception):
 
 
 def load(path: str, dialect: str | None) -> TraceSet:
-    """Load a path or raise InputError naming it."""
+    """Load a path (or a database URL) or raise InputError naming it."""
+    from tracetui.database import is_database_url, load_database, redact
+
     try:
+        if is_database_url(path):
+            return load_database(path)
         return load_path(path, dialect)
     except TraceError as exc:
-        raise InputError("<stdin>" if path == "-" else path, exc) from None
+        label = redact(path) if is_database_url(path) else path
+        raise InputError("<stdin>" if path == "-" else label, exc) from None
 
 
 def emit(text: str) -> None:
@@ -90,14 +99,30 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if findings else EXIT_OK
 
 
-def load_all(paths: list[str], dialect: str | None) -> list[TraceSet]:
-    """Load files, folders and globs; a named file that fails is an input error."""
+def load_all(
+    paths: list[str], dialect: str | None, wanted: RunFilter | None = None
+) -> list[TraceSet]:
+    """Load files, folders, globs and database URLs; a named one that fails is an input error."""
+    from tracetui.database import is_database_url, load_database, redact
     from tracetui.sources import PathError, load_many
 
+    urls = [p for p in paths if is_database_url(p)]
+    files = [p for p in paths if not is_database_url(p)]
+    sets: list[TraceSet] = []
+    for url in urls:
+        try:
+            sets.append(load_database(url, wanted))
+        except TraceError as exc:
+            raise InputError(redact(url), exc) from None
+    if not files:
+        for traces in sets:
+            warn_loaded(traces)
+        return sets
     try:
-        loaded = load_many(paths, dialect)
+        loaded = load_many(files, dialect)
     except PathError as exc:
         raise InputError(exc.path, exc.error) from None
+    loaded.sets[:0] = sets
     for path, reason in loaded.skipped:
         print(f"tracetui: {safe_line(path)}: skipped: {safe_line(reason)}", file=sys.stderr)
     for traces in loaded.sets:
@@ -221,8 +246,18 @@ def cmd_runs(args: argparse.Namespace) -> int:
         statuses = {Status(s.strip()) for s in args.status.split(",")} if args.status else None
     except ValueError as exc:
         raise InputError("runs", TraceError(str(exc))) from None
+    from tracetui.database import DEFAULT_LIMIT, RunFilter
+
+    # A database does the filtering in SQL; files are filtered after loading (same rules).
+    wanted = RunFilter(
+        name=args.name,
+        since=since,
+        until=until,
+        statuses=frozenset(statuses) if statuses else None,
+        limit=args.limit or DEFAULT_LIMIT,
+    )
     rows = filter_runs(
-        run_rows(load_all(args.paths, args.dialect)),
+        run_rows(load_all(args.paths, args.dialect, wanted)),
         name=args.name,
         since=since,
         until=until,
@@ -238,7 +273,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-EXPORT_FORMATS = ("chrome", "json", "csv", "html", "markdown")
+EXPORT_FORMATS = ("chrome", "json", "csv", "html", "markdown", "otlp")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -267,6 +302,10 @@ def render_export(traces: TraceSet, to: str, raw: bool = True) -> str:
         from tracetui.reports.model_json import traceset_dict
 
         return dumps(traceset_dict(traces, raw=raw))
+    if to == "otlp":
+        from tracetui.reports.otlp import otlp_request
+
+        return dumps(otlp_request(traces))
     if to == "csv":
         from tracetui.reports.table_csv import spans_csv
 
@@ -290,8 +329,13 @@ def cmd_open(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from tracetui.app.run import open_explorer, open_many
+    from tracetui.database import is_database_url
 
     paths: list[str] = args.paths
+    if any(is_database_url(p) for p in paths):
+        from tracetui.app.run import open_sets
+
+        return open_sets(load_all(paths, args.dialect))
     if args.follow:
         if len(paths) != 1 or paths[0] == "-" or not Path(paths[0]).is_file():
             raise InputError(" ".join(paths), TraceError("--follow takes one trace file"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -183,8 +183,13 @@ class Trace:
 
 @dataclass(slots=True, eq=False)
 class TraceSet:
-    """Everything one source held: one or more traces plus source-level warnings."""
+    """Everything one source held: one or more traces plus source-level warnings.
+
+    ``complete`` is set by sources that list runs before reading all of them (a database):
+    it returns the full version of a trace marked ``partial``.
+    """
 
     source: str
     traces: list[Trace]
     warnings: list[str] = field(default_factory=list)
+    complete: Callable[[Trace], Trace] | None = None

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracetui.errors import TraceError
-from tracetui.loaders import load_path
+from tracetui.loaders import load_path, otlp
 from tracetui.model import TraceSet
 
 # What a folder walk picks up; files named on the command line are read whatever they are called.
@@ -74,4 +74,6 @@ def load_many(paths: list[str], dialect: str | None = None) -> Loaded:
             if named:
                 raise PathError("<stdin>" if path == "-" else path, exc) from None
             loaded.skipped.append((path, str(exc)))
+    # An OpenTelemetry trace can be spread over several files: join it by trace id.
+    loaded.sets = otlp.merge(loaded.sets)
     return loaded

@@ -68,6 +68,7 @@ class TraceApp(App[int]):
         paths: list[str] | None = None,
         dialect: str | None = None,
         follow: str | None = None,
+        sets: list[TraceSet] | None = None,
     ) -> None:
         super().__init__()
         self.traces = traces
@@ -75,6 +76,7 @@ class TraceApp(App[int]):
         self.paths = paths
         self.dialect = dialect
         self.follow = follow
+        self.sets = sets
         self.loader = loader
         self.label = label
         self.error: str | None = None
@@ -85,6 +87,8 @@ class TraceApp(App[int]):
             self.push_screen(DiffScreen(self.diff))
         elif self.paths is not None:
             self.push_screen(RunsScreen(paths=self.paths, dialect=self.dialect))
+        elif self.sets is not None:
+            self.push_screen(RunsScreen(self.sets))
         elif self.traces is not None:
             self.show(self.traces)
         elif self.loader is not None:

@@ -9,10 +9,19 @@ from pathlib import Path
 from tracetui.analysis.diff import Diff
 from tracetui.errors import TraceError
 from tracetui.loaders import load_path
+from tracetui.model import TraceSet
 from tracetui.text import safe_line
 
 # Files larger than this load behind a progress screen instead of before the UI starts.
 BACKGROUND_BYTES = 8 * 1024 * 1024
+
+
+def open_sets(sets: list[TraceSet]) -> int:
+    """The runs view over sources already loaded (a database listing, say)."""
+    from tracetui.app.app import TraceApp
+
+    code = TraceApp(sets=sets).run()
+    return code or 0
 
 
 def open_many(paths: list[str], dialect: str | None = None) -> int:

@@ -259,8 +259,19 @@ class RunsScreen(Screen[None]):
 
     @on(RunList.Opened)
     def open_run(self, message: RunList.Opened) -> None:
-        """Open the chosen run in the explorer."""
-        self.app.push_screen(ExplorerScreen(message.row.trace, can_go_back=True))
+        """Open the chosen run in the explorer (reading the rest of it first if listed only)."""
+        row = message.row
+        trace = row.trace
+        source = next((s for s in self.sources if s.source == row.source), None)
+        if source is not None and source.complete is not None and "partial" in trace.attributes:
+            try:
+                trace = source.complete(trace)
+            except TraceError as exc:
+                self.notify(safe_line(str(exc)), severity="error")
+                return
+            source.traces[row.position] = trace
+            row.trace = trace
+        self.app.push_screen(ExplorerScreen(trace, can_go_back=True))
 
     def action_query(self) -> None:
         """Open the filter box."""

@@ -11,6 +11,7 @@ from tracetui.loaders import (
     dagron,
     graphenix,
     native,
+    otlp,
     victor,
     victor_csv,
     victor_engine,
@@ -22,7 +23,7 @@ from tracetui.source import Document, parse, read_bytes
 # Most specific first: a dagron array is tried before a bare Chrome array.
 LOADERS: tuple[Loader, ...] = cast(
     tuple[Loader, ...],
-    (native, dagron, chrome, victor, victor_csv, victor_engine, cfn, graphenix),
+    (native, dagron, chrome, victor, victor_csv, victor_engine, cfn, graphenix, otlp),
 )
 DIALECTS: tuple[str, ...] = tuple(dict.fromkeys(loader.DIALECT for loader in LOADERS))
 

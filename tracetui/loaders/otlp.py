@@ -1,0 +1,356 @@
+"""OpenTelemetry OTLP JSON: ``ExportTraceServiceRequest`` documents, one or one per line.
+
+Reads what the collector's file exporter writes (hex ids, nanosecond times as strings) and the
+plain protobuf JSON mapping (base64 ids). Spans are grouped by trace id; a trace split across
+files joins again by trace id (see ``merge``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import UTC, datetime
+from typing import Any
+
+from tracetui.errors import RecordError, TraceError
+from tracetui.loaders.base import finish_duration, records, sample, worst_status
+from tracetui.loaders.fields import record_label
+from tracetui.model import NODE, Status, Trace, TraceSet
+from tracetui.source import Document
+
+DIALECT = "otlp"
+KINDS = frozenset({"json", "jsonl"})
+STATUS_ATTRIBUTE = "tracetui.status"
+KIND_ATTRIBUTE = "tracetui.kind"
+STATUS_CODES = {
+    0: "unset",
+    1: "ok",
+    2: "error",
+    "STATUS_CODE_UNSET": "unset",
+    "STATUS_CODE_OK": "ok",
+    "STATUS_CODE_ERROR": "error",
+}
+SPAN_KINDS = {
+    0: "unspecified",
+    1: "internal",
+    2: "server",
+    3: "client",
+    4: "producer",
+    5: "consumer",
+}
+
+# (resource attributes, scope, span record): what a trace is rebuilt from when files join.
+SpanRecord = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
+
+
+def is_request(value: Any) -> bool:
+    """An ExportTraceServiceRequest: an object with ``resourceSpans``."""
+    return isinstance(value, dict) and isinstance(value.get("resourceSpans"), list)
+
+
+def detect(doc: Document) -> bool:
+    """One request, or an array / JSON lines of them (the collector's file exporter)."""
+    if isinstance(doc.value, dict):
+        return is_request(doc.value)
+    return (
+        isinstance(doc.value, list)
+        and bool(doc.value)
+        and all(is_request(v) for v in sample(doc.value))
+    )
+
+
+def any_value(value: Any) -> Any:
+    """An OTLP AnyValue as plain JSON data."""
+    if not isinstance(value, dict):
+        return value
+    if "stringValue" in value:
+        return value["stringValue"]
+    if "boolValue" in value:
+        return bool(value["boolValue"])
+    if "intValue" in value:
+        try:
+            return int(value["intValue"])
+        except (TypeError, ValueError):
+            return value["intValue"]
+    if "doubleValue" in value:
+        return float(value["doubleValue"])
+    if "arrayValue" in value:
+        return [any_value(v) for v in (value["arrayValue"] or {}).get("values", [])]
+    if "kvlistValue" in value:
+        return attributes((value["kvlistValue"] or {}).get("values", []))
+    if "bytesValue" in value:
+        return value["bytesValue"]
+    return None
+
+
+def attributes(items: Any) -> dict[str, Any]:
+    """A list of ``{"key", "value"}`` as a dict."""
+    if not isinstance(items, list):
+        return {}
+    return {
+        str(item.get("key")): any_value(item.get("value"))
+        for item in items
+        if isinstance(item, dict) and "key" in item
+    }
+
+
+def hex_id(value: Any, size: int) -> str | None:
+    """A trace or span id as lower-case hex, from hex (OTLP JSON) or base64 (protobuf JSON)."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise RecordError(f"an id must be a string, got {type(value).__name__}")
+    text = value.strip()
+    if len(text) == size * 2 and all(c in "0123456789abcdefABCDEF" for c in text):
+        return text.lower()
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise RecordError(f"id {text[:40]!r} is neither hex nor base64") from None
+    if len(raw) != size:
+        raise RecordError(f"id {text[:40]!r} is not {size} bytes")
+    return raw.hex()
+
+
+def nanos(value: Any, key: str) -> int | None:
+    """Unix nanoseconds, written as a string or a number."""
+    if value in (None, "", 0, "0"):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise RecordError(f"'{key}' must be nanoseconds, got {str(value)[:30]!r}") from None
+    if not 0 < number < 253402300799 * 10**9:
+        raise RecordError(f"'{key}' is out of range: {value!r}")
+    return number
+
+
+def span_records(value: Any) -> list[SpanRecord]:
+    """Every span of a request with its resource attributes and scope."""
+    found: list[SpanRecord] = []
+    for resource_spans in value.get("resourceSpans") or []:
+        if not isinstance(resource_spans, dict):
+            continue
+        resource = attributes((resource_spans.get("resource") or {}).get("attributes"))
+        for scope_spans in (
+            resource_spans.get("scopeSpans")
+            or resource_spans.get("instrumentationLibrarySpans")
+            or []
+        ):
+            if not isinstance(scope_spans, dict):
+                continue
+            scope = scope_spans.get("scope") or scope_spans.get("instrumentationLibrary") or {}
+            for span in scope_spans.get("spans") or []:
+                if isinstance(span, dict):
+                    found.append((resource, scope if isinstance(scope, dict) else {}, span))
+    return found
+
+
+def load(doc: Document) -> list[Trace]:
+    """One trace per trace id, across every request in the document."""
+    collected: list[SpanRecord] = []
+    problems: list[str] = []
+    for position, line, value in records(doc):
+        if not is_request(value):
+            problems.append(f"{record_label(position, line)}: not an OTLP request, skipped")
+            continue
+        collected.extend(span_records(value))
+    traces = build(collected, doc.source)
+    if not traces:
+        raise TraceError(problems[0] if problems else "no spans in the OTLP document")
+    for trace in traces:
+        trace.warnings.extend(problems)
+    return traces
+
+
+def build(collected: list[SpanRecord], source: str) -> list[Trace]:
+    """Traces from span records, grouped by trace id, in order of first appearance."""
+    groups: dict[str, list[SpanRecord]] = {}
+    problems: dict[str, list[str]] = {}
+    for record in collected:
+        try:
+            trace_id = hex_id(record[2].get("traceId"), 16) or "unknown"
+        except RecordError as exc:
+            problems.setdefault("unknown", []).append(str(exc))
+            trace_id = "unknown"
+        groups.setdefault(trace_id, []).append(record)
+    traces = []
+    for trace_id, members in groups.items():
+        trace = _trace(trace_id, members, source)
+        trace.warnings.extend(problems.get(trace_id, []))
+        traces.append(trace)
+    return traces
+
+
+def _status(span: dict[str, Any], attrs: dict[str, Any], ended: bool) -> tuple[Status, str | None]:
+    recorded = attrs.get(STATUS_ATTRIBUTE)
+    status_record = span.get("status") or {}
+    message = status_record.get("message") if isinstance(status_record, dict) else None
+    if isinstance(recorded, str):
+        try:
+            return Status(recorded), message or None
+        except ValueError:
+            pass
+    code = STATUS_CODES.get(
+        status_record.get("code", 0) if isinstance(status_record, dict) else 0, "unset"
+    )
+    if code == "error":
+        return Status.FAILED, message or None
+    if not ended:
+        return Status.RUNNING, message or None
+    return Status.OK, message or None
+
+
+def _trace(trace_id: str, members: list[SpanRecord], source: str) -> Trace:
+    trace = Trace(dialect=DIALECT, source=source, id=trace_id, raw=members)
+    parsed = []
+    for resource, scope, span in members:
+        try:
+            start = nanos(span.get("startTimeUnixNano"), "startTimeUnixNano")
+            end = nanos(span.get("endTimeUnixNano"), "endTimeUnixNano")
+            span_id = hex_id(span.get("spanId"), 8)
+            parent_id = hex_id(span.get("parentSpanId"), 8)
+        except RecordError as exc:
+            trace.warn(f"span {str(span.get('name'))[:40]!r}: {exc}, skipped")
+            continue
+        parsed.append((resource, scope, span, start, end, span_id, parent_id))
+    if not parsed:
+        trace.warn("no readable spans")
+        return trace
+    starts = [p[3] for p in parsed if p[3] is not None]
+    origin = min(starts) if starts else 0
+    trace.started_at = datetime.fromtimestamp(origin / 1e9, UTC) if starts else None
+    # A tracetui export says where the run really started (spans may begin before it).
+    exported = next((r for r, _, _, _, _, _, _ in parsed if "tracetui.dialect" in r), None)
+    if exported is not None:
+        if exported.get("tracetui.relative_times"):
+            origin, trace.started_at = 0, None
+        elif isinstance(exported.get("tracetui.started_at"), str):
+            trace.started_at = datetime.fromisoformat(exported["tracetui.started_at"])
+            origin = round(trace.started_at.timestamp() * 1e9)
+    index_of: dict[str, int] = {}
+    for resource, scope, span, start, end, span_id, parent_id in sorted(
+        parsed, key=lambda p: (p[3] is None, p[3] or 0)
+    ):
+        attrs = attributes(span.get("attributes"))
+        if attrs.get("tracetui.placeholder"):
+            continue  # stands for a run that had no spans
+        status, message = _status(span, attrs, end is not None)
+        kind = str(attrs.pop(KIND_ATTRIBUTE, NODE))
+        attrs.pop(STATUS_ATTRIBUTE, None)
+        key = str(attrs.pop("tracetui.key", span_id or span.get("name")))
+        reported = attrs.pop("tracetui.reported_duration_s", None)
+        start_s = (start - origin) / 1e9 if start is not None else None
+        end_s = (end - origin) / 1e9 if end is not None else None
+        if attrs.pop("tracetui.open", False):
+            end_s = None
+        duration = (
+            reported
+            if isinstance(reported, int | float)
+            else (end_s - start_s if start_s is not None and end_s is not None else None)
+        )
+        created = trace.add_span(
+            key,
+            str(span.get("name", "")),
+            kind,
+            start=start_s,
+            end=end_s,
+            duration=duration,
+            status=status,
+            error=message,
+            raw=span,
+            attributes={
+                **attrs,
+                "span_id": span_id,
+                "span_kind": SPAN_KINDS.get(span.get("kind", 0), str(span.get("kind"))),
+                "scope": scope.get("name"),
+            },
+        )
+        if parent_id is not None:
+            created.attributes["parent_span_id"] = parent_id
+        if resource and not trace.attributes.get("resource"):
+            trace.attributes["resource"] = resource
+        if span_id is not None:
+            index_of[span_id] = created.index
+        for event in span.get("events") or []:
+            if not isinstance(event, dict):
+                continue
+            try:
+                at = nanos(event.get("timeUnixNano"), "timeUnixNano")
+            except RecordError:
+                at = None
+            event_attrs = attributes(event.get("attributes"))
+            name = str(event.get("name", ""))
+            default_kind = "exception" if name == "exception" else "span_event"
+            trace.add_event(
+                (at - origin) / 1e9 if at is not None else None,
+                str(event_attrs.pop(KIND_ATTRIBUTE, default_kind)),
+                name,
+                created.index,
+                event_attrs,
+                event,
+            )
+            if name == "exception" and created.error is None:
+                created.error = (
+                    str(
+                        event_attrs.get("exception.message")
+                        or event_attrs.get("exception.type")
+                        or ""
+                    )
+                    or None
+                )
+    # Parents: resolved now that every span of the trace (from every file) is known.
+    orphans = 0
+    for created in trace.spans:
+        parent_id = created.attributes.get("parent_span_id")
+        if parent_id is None:
+            continue
+        parent = index_of.get(parent_id)
+        if parent is None or parent == created.index:
+            orphans += 1
+            continue
+        created.parent = parent
+        trace.spans[parent].children.append(created.index)
+    if orphans:
+        trace.warn(
+            f"{orphans} spans name a parent that is not in what was read "
+            "(open the other files of the trace too)"
+        )
+    resource = trace.attributes.get("resource") or {}
+    roots = [s for s in trace.spans if s.parent is None]
+    trace.name = str(resource.get("service.name") or (roots[0].name if roots else trace_id))
+    trace.record_count = len(parsed)
+    trace.status = worst_status([s.status for s in trace.spans])
+    if exported is not None:
+        trace.attributes["exported_from"] = exported.get("tracetui.dialect")
+        if isinstance(exported.get("tracetui.duration_s"), int | float):
+            trace.duration = float(exported["tracetui.duration_s"])
+        if isinstance(exported.get("tracetui.run_status"), str):
+            trace.status = Status(exported["tracetui.run_status"])
+        if isinstance(exported.get("tracetui.run_error"), str):
+            trace.error = exported["tracetui.run_error"]
+    finish_duration(trace)
+    return trace
+
+
+def merge(sets: list[TraceSet]) -> list[TraceSet]:
+    """Join OTLP traces that share a trace id across several files into one trace."""
+    by_id: dict[str, list[tuple[TraceSet, Trace]]] = {}
+    for traces in sets:
+        for trace in traces.traces:
+            if trace.dialect == DIALECT and trace.id:
+                by_id.setdefault(trace.id, []).append((traces, trace))
+    for parts in by_id.values():
+        if len(parts) < 2:
+            continue
+        records_: list[SpanRecord] = [r for _, t in parts for r in (t.raw or [])]
+        sources = " + ".join(dict.fromkeys(s.source for s, _ in parts))
+        rebuilt = build(records_, sources)
+        if len(rebuilt) != 1:
+            continue
+        joined = rebuilt[0]
+        first_set, first = parts[0]
+        first_set.traces[first_set.traces.index(first)] = joined
+        for traces, trace in parts[1:]:
+            traces.traces.remove(trace)
+    return [s for s in sets if s.traces]
