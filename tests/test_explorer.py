@@ -16,7 +16,7 @@ from tracetui.app.run_list import RunList
 from tracetui.app.runs import RunsScreen
 from tracetui.app.span_list import SpanList
 from tracetui.loaders import load_bytes, load_path
-from tracetui.model import Status
+from tracetui.model import Status, TraceSet
 
 VICTOR = sample("victor/code_review.trace.json")
 
@@ -391,3 +391,55 @@ async def test_save_the_selected_node_to_a_file(
         await pilot.press("right_square_bracket", "Y")
         saved = tmp_path / "tracetui-validate.md"
         assert saved.read_text().startswith("**\u2717 validate** (failed)")
+
+
+async def test_a_large_file_paints_a_preview_first_then_the_whole_run() -> None:
+    import threading
+
+    data = (SAMPLES / "dagron/cancelled.events.json").read_bytes()
+    release = threading.Event()
+
+    def slow_full_load() -> TraceSet:
+        release.wait(10)  # the whole file takes a while
+        return load_bytes(data, "big.json")
+
+    app = TraceApp(
+        loader=slow_full_load,
+        preview=lambda: load_bytes(data[:2500], "big.json"),
+        label="big.json (1 GiB)",
+    )
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        assert screen.loading_label is not None
+        assert "loading the whole file" in str(screen.query_one("#title").render())
+        preview_nodes = len(list(screen.trace.nodes()))
+        assert 0 < preview_nodes < 20
+        await pilot.press("j")  # usable while loading
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.loading_label is None
+        assert len(list(screen.trace.nodes())) == 20
+        assert "loading" not in str(screen.query_one("#title").render())
+
+
+async def test_a_large_file_without_a_preview_shows_the_loading_screen() -> None:
+    import threading
+
+    release = threading.Event()
+
+    def slow() -> TraceSet:
+        release.wait(10)
+        return load_path(VICTOR)
+
+    app = TraceApp(loader=slow, label="x")
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.pause()
+        assert type(app.screen).__name__ == "LoadingScreen"
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ExplorerScreen)

@@ -63,6 +63,7 @@ class TraceApp(App[int]):
         traces: TraceSet | None = None,
         *,
         loader: Callable[[], TraceSet] | None = None,
+        preview: Callable[[], TraceSet | None] | None = None,
         label: str = "",
         diff: Diff | None = None,
         paths: list[str] | None = None,
@@ -78,6 +79,7 @@ class TraceApp(App[int]):
         self.follow = follow
         self.sets = sets
         self.loader = loader
+        self.preview = preview
         self.label = label
         self.error: str | None = None
         self.theme = "textual-dark"
@@ -92,7 +94,13 @@ class TraceApp(App[int]):
         elif self.traces is not None:
             self.show(self.traces)
         elif self.loader is not None:
-            self.push_screen(LoadingScreen(f"Loading {safe_line(self.label)} \u2026"))
+            preview = self.preview() if self.preview is not None else None
+            if preview is not None and len(preview.traces) == 1:
+                # Paint what the first megabytes hold now; the whole file replaces it later.
+                screen = ExplorerScreen(preview.traces[0], loading=self.label)
+                self.push_screen(screen)
+            else:
+                self.push_screen(LoadingScreen(f"Loading {safe_line(self.label)} \u2026"))
             self.load_in_background()
 
     @work(thread=True, exclusive=True)
@@ -112,6 +120,16 @@ class TraceApp(App[int]):
 
     def _loaded(self, traces: TraceSet) -> None:
         self.traces = traces
+        previewing = next(
+            (s for s in self.screen_stack if isinstance(s, ExplorerScreen) and s.loading_label),
+            None,
+        )
+        if previewing is not None and len(traces.traces) == 1 and self.follow is None:
+            previewing.finish_loading(traces.traces[0])
+            return
+        if previewing is not None:
+            while self.screen is not previewing:
+                self.pop_screen()
         self.pop_screen()
         self.show(traces)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import ClassVar
 
@@ -85,9 +86,12 @@ class ExplorerScreen(Screen[None]):
         select: int | None = None,
         follow: str | None = None,
         dialect: str | None = None,
+        loading: str | None = None,
     ) -> None:
         super().__init__()
         self.trace = trace
+        self.loading_label = loading
+        self.loading_since = time.monotonic()
         self.select = select
         self.follow = follow
         self.dialect = dialect
@@ -120,6 +124,8 @@ class ExplorerScreen(Screen[None]):
             self.spans.select_span(self.select)
         if self.watcher is not None:
             self.set_interval(FOLLOW_SECONDS, self.check_file)
+        if self.loading_label is not None:
+            self._loading_timer = self.set_interval(0.5, self._update_title)
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_width(event.size.width)
@@ -152,6 +158,14 @@ class ExplorerScreen(Screen[None]):
         failed = sum(self.summary.counts[s.value] for s in (Status.FAILED, Status.TIMED_OUT))
         if self.follow is not None:
             title.append(f"  ● LIVE ({self.updates} updates)", style="bold")
+        if self.loading_label is not None:
+            waited = time.monotonic() - self.loading_since
+            spinner = "◐◓◑◒"[int(waited * 2) % 4]
+            title.append(
+                f"  {spinner} loading the whole file ({waited:.0f}s): showing its first "
+                f"{self.trace.record_count:,} records",
+                style="bold",
+            )
         title.append(f"  {trace.dialect}  {seconds(trace.duration)}  ")
         title.append(f"{self.summary.node_count} nodes, {failed} failed")
         self.query_one("#title", Static).update(title)
@@ -293,6 +307,15 @@ class ExplorerScreen(Screen[None]):
             # Mid-write with nothing complete yet: wait for the producer to write more.
             return
         self.apply_update(traces.traces[-1])
+
+    def finish_loading(self, trace: Trace) -> None:
+        """The whole file is read: show all of it in place of the preview."""
+        self.loading_label = None
+        self._loading_timer.stop()
+        self.apply_update(trace)
+        self.updates = 0
+        self._update_title()
+        self.notify(f"Loaded {self.summary.node_count:,} nodes", timeout=3)
 
     def apply_update(self, trace: Trace) -> None:
         """Show a newer version of the run in place."""

@@ -8,12 +8,14 @@ from pathlib import Path
 
 from tracetui.analysis.diff import Diff
 from tracetui.errors import TraceError
-from tracetui.loaders import load_path
+from tracetui.loaders import load_bytes, load_path
 from tracetui.model import TraceSet
 from tracetui.text import safe_line
 
 # Files larger than this load behind a progress screen instead of before the UI starts.
 BACKGROUND_BYTES = 8 * 1024 * 1024
+# How much of a large file the first screen is painted from while the rest loads.
+PREVIEW_BYTES = 2 * 1024 * 1024
 
 
 def open_sets(sets: list[TraceSet]) -> int:
@@ -36,6 +38,21 @@ def open_many(paths: list[str], dialect: str | None = None) -> int:
     return code or 0
 
 
+def load_preview(path: str, dialect: str | None = None) -> TraceSet | None:
+    """What the first few megabytes of a large file hold, loaded as if the file ended there."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(PREVIEW_BYTES)
+    except OSError:
+        return None
+    if head.startswith(b"\x1f\x8b"):
+        return None  # compressed: no cheap prefix
+    try:
+        return load_bytes(head, path, dialect)
+    except TraceError:
+        return None
+
+
 def open_explorer(path: str, dialect: str | None = None, follow: bool = False) -> int:
     """Run the explorer on a file; returns the exit code."""
     from tracetui.app.app import TraceApp
@@ -50,6 +67,7 @@ def open_explorer(path: str, dialect: str | None = None, follow: bool = False) -
     if size > BACKGROUND_BYTES:
         app = TraceApp(
             loader=lambda: load_path(path, dialect),
+            preview=lambda: load_preview(path, dialect),
             label=f"{path} ({size >> 20} MiB)",
             dialect=dialect,
             follow=path if follow else None,

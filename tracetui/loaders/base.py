@@ -31,6 +31,17 @@ def sample(values: list[Any], count: int = 5) -> list[Any]:
     return values[:count]
 
 
+def holds(doc: Document, is_record: Callable[[Any], bool]) -> bool:
+    """True when the document is one such record, or an array / JSON lines of them."""
+    if isinstance(doc.value, dict):
+        return is_record(doc.value)
+    return (
+        isinstance(doc.value, list)
+        and bool(doc.value)
+        and all(is_record(v) for v in sample(doc.value))
+    )
+
+
 def records(doc: Document) -> Iterator[tuple[int, int | None, Any]]:
     """(position, line or None, value) for each record of a list-shaped document."""
     values = doc.value if isinstance(doc.value, list) else [doc.value]

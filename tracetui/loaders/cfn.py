@@ -7,7 +7,13 @@ from typing import Any
 import orjson
 
 from tracetui.errors import RecordError, TraceError
-from tracetui.loaders.base import finish_duration, load_each, occurrence_key, sample, worst_status
+from tracetui.loaders.base import (
+    finish_duration,
+    holds,
+    load_each,
+    occurrence_key,
+    worst_status,
+)
 from tracetui.loaders.fields import (
     MAX_SECONDS,
     extras,
@@ -65,13 +71,7 @@ def detect(doc: Document) -> bool:
     """A trace dict, an array or JSON lines of them, or the table exported as CSV."""
     if doc.kind == "csv":
         return doc.header is not None and {"trace_id", "skill_name", "steps"} <= set(doc.header)
-    if isinstance(doc.value, dict):
-        return is_trace(doc.value)
-    return (
-        isinstance(doc.value, list)
-        and bool(doc.value)
-        and all(is_trace(v) for v in sample(doc.value))
-    )
+    return holds(doc, is_trace)
 
 
 def load(doc: Document) -> list[Trace]:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from tracetui.errors import RecordError
-from tracetui.loaders.base import finish_duration, load_each, sample, worst_status
+from tracetui.loaders.base import finish_duration, holds, load_each, sample, worst_status
 from tracetui.loaders.fields import array, extras, obj, optional_string, parse_time, string
 from tracetui.model import MODEL_INVOCATION, NODE, UNIT, Span, Status, Trace
 from tracetui.source import Document
@@ -76,11 +76,9 @@ def _is_stream(values: list[Any]) -> bool:
 
 def detect(doc: Document) -> bool:
     """One trace, an array / JSON lines of them, or an event stream (header line optional)."""
-    if isinstance(doc.value, dict):
-        return is_trace(doc.value)
-    if not isinstance(doc.value, list) or not doc.value:
-        return False
-    return all(is_trace(v) for v in sample(doc.value)) or _is_stream(doc.value)
+    if holds(doc, is_trace):
+        return True
+    return isinstance(doc.value, list) and bool(doc.value) and _is_stream(doc.value)
 
 
 def load(doc: Document) -> list[Trace]:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tracetui.errors import RecordError, TraceError
-from tracetui.loaders.base import finish_duration, records, sample, worst_status
+from tracetui.loaders.base import finish_duration, holds, records, worst_status
 from tracetui.loaders.fields import record_label
 from tracetui.model import NODE, Status, Trace, TraceSet
 from tracetui.source import Document
@@ -50,13 +50,7 @@ def is_request(value: Any) -> bool:
 
 def detect(doc: Document) -> bool:
     """One request, or an array / JSON lines of them (the collector's file exporter)."""
-    if isinstance(doc.value, dict):
-        return is_request(doc.value)
-    return (
-        isinstance(doc.value, list)
-        and bool(doc.value)
-        and all(is_request(v) for v in sample(doc.value))
-    )
+    return holds(doc, is_request)
 
 
 def any_value(value: Any) -> Any:

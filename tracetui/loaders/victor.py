@@ -6,7 +6,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tracetui.errors import RecordError
-from tracetui.loaders.base import finish_duration, load_each, occurrence_key, sample, worst_status
+from tracetui.loaders.base import (
+    finish_duration,
+    holds,
+    load_each,
+    occurrence_key,
+    worst_status,
+)
 from tracetui.loaders.fields import (
     array,
     epoch,
@@ -68,13 +74,7 @@ def is_trace(value: Any) -> bool:
 
 def detect(doc: Document) -> bool:
     """One trace object, or an array / JSON lines of them (a trace history)."""
-    if isinstance(doc.value, dict):
-        return is_trace(doc.value)
-    return (
-        isinstance(doc.value, list)
-        and bool(doc.value)
-        and all(is_trace(v) for v in sample(doc.value))
-    )
+    return holds(doc, is_trace)
 
 
 def load(doc: Document) -> list[Trace]:
