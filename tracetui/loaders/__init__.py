@@ -18,7 +18,7 @@ from tracetui.loaders import (
 )
 from tracetui.loaders.base import Loader
 from tracetui.model import TraceSet
-from tracetui.source import Document, parse, read_bytes
+from tracetui.source import Document, collector_paused, parse, read_bytes
 
 # Most specific first: a dagron array is tried before a bare Chrome array.
 LOADERS: tuple[Loader, ...] = cast(
@@ -55,7 +55,10 @@ def describe_shape(value: Any) -> str:
 def load_document(doc: Document, dialect: str | None = None) -> TraceSet:
     """Every trace in a parsed document, in the given or the detected dialect."""
     try:
-        return _load_document(doc, dialect)
+        # Building millions of objects with the collector on makes it rescan them again and
+        # again; nothing here makes reference cycles that need it meanwhile.
+        with collector_paused():
+            return _load_document(doc, dialect)
     except TraceError:
         # What survived a broken JSON file was not a trace: the break is the real problem.
         if doc.broken is not None:
