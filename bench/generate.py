@@ -310,6 +310,37 @@ def write_graphenix(path: Path, nodes: int, rng: random.Random) -> None:
     path.write_bytes(orjson.dumps(doc))
 
 
+def write_failures(path: Path, nodes: int, rng: random.Random) -> None:
+    """A Victor run in which every node failed: a pile of failures to group and rank."""
+    start = 1_795_000_000.0
+    rendered = [
+        {
+            "node_id": f"node_{i}",
+            "node_type": "compute",
+            "timestamp": start + i * 0.001,
+            "duration_seconds": rng.random(),
+            "success": False,
+            "error": error_text(rng),
+            "inputs": {},
+            "outputs": None,
+            "tool_calls": [],
+        }
+        for i in range(nodes)
+    ]
+    doc = {
+        "trace_id": "failures",
+        "workflow_name": "failures",
+        "start_time": start,
+        "end_time": start + nodes * 0.001 + 1,
+        "duration_seconds": nodes * 0.001 + 1,
+        "inputs": {},
+        "outputs": None,
+        "metadata": {},
+        "nodes": rendered,
+    }
+    path.write_bytes(orjson.dumps(doc))
+
+
 WRITERS: dict[str, Callable[[Path, int, random.Random], None]] = {
     "dagron": write_dagron,
     "chrome": write_chrome,
@@ -317,6 +348,7 @@ WRITERS: dict[str, Callable[[Path, int, random.Random], None]] = {
     "cfn": write_cfn,
     "graphenix": write_graphenix,
 }
+EXTRA_WRITERS = {"failures": write_failures}
 
 
 def file_for(out: Path, dialect: str, nodes: int, seed: int = 1) -> Path:
@@ -326,7 +358,7 @@ def file_for(out: Path, dialect: str, nodes: int, seed: int = 1) -> Path:
     path = out / f"{dialect}_{nodes}_s{seed}.{suffix}"
     if not path.exists():
         partial = path.with_suffix(".partial")
-        WRITERS[dialect](partial, nodes, random.Random(seed))
+        {**WRITERS, **EXTRA_WRITERS}[dialect](partial, nodes, random.Random(seed))
         partial.rename(path)
     return path
 
@@ -334,7 +366,7 @@ def file_for(out: Path, dialect: str, nodes: int, seed: int = 1) -> Path:
 def main() -> None:
     """Command line: write one file."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--dialect", choices=sorted(WRITERS), required=True)
+    parser.add_argument("--dialect", choices=sorted({**WRITERS, **EXTRA_WRITERS}), required=True)
     parser.add_argument("--nodes", type=int, required=True)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("bench/out"))

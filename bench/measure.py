@@ -96,6 +96,34 @@ def measure_load(path: Path) -> dict[str, Any]:
     }
 
 
+def measure_failures(path: Path) -> dict[str, Any]:
+    """Collecting, grouping and ranking every failure of a file (after loading it)."""
+    import statistics
+
+    from tracetui.analysis.failures import collect, group, rank
+    from tracetui.loaders import load_path
+
+    traces = load_path(str(path))
+    collect_s, found = timed(lambda: collect([traces]))
+    group_s, families = timed(lambda: group(found))
+    queries = [
+        "timeout after 3000ms on 10.0.0.1",
+        "KeyError: 'user_id'",
+        "disk quota exceeded",
+        "connection refused",
+        "HTTP 503 from api",
+    ]
+    ranks = [timed(lambda q=q: rank(found, q))[0] for q in queries]  # type: ignore[misc]
+    return {
+        "failures": len(found),
+        "signatures": len({f.signature for f in found}),
+        "families": len(families),
+        "collect_s": collect_s,
+        "group_s": group_s,
+        "rank_s": statistics.median(ranks),
+    }
+
+
 def measure_paint(path: Path, started: float) -> dict[str, Any]:
     """Seconds from process start to the explorer's first frame, then key-to-frame latency."""
     from tracetui.app.app import TraceApp
@@ -142,7 +170,12 @@ def main() -> None:
     """``load FILE`` or ``paint FILE``; prints one JSON object."""
     started = float(os.environ.get("BENCH_T0", time.time()))
     mode, path = sys.argv[1], Path(sys.argv[2])
-    result = measure_load(path) if mode == "load" else measure_paint(path, started)
+    if mode == "load":
+        result = measure_load(path)
+    elif mode == "failures":
+        result = measure_failures(path)
+    else:
+        result = measure_paint(path, started)
     sys.stdout.write(orjson.dumps(result).decode() + "\n")
 
 

@@ -118,6 +118,13 @@ def bench_diff(nodes: int, repeat: int) -> dict[str, Any]:
     return {"nodes": nodes, "diff_s": diff_s, "floor_s": statistics.median(floor)}
 
 
+def bench_failures(count: int, repeat: int) -> dict[str, Any]:
+    """``count`` failures: how long grouping and ranking take once loaded."""
+    path = file_for(OUT, "failures", count)
+    samples = [run_json(["-m", "bench.measure", "failures", str(path)]) for _ in range(repeat)]
+    return median_of(samples)
+
+
 def fmt_s(value: float | None) -> str:
     if value is None:
         return "-"
@@ -128,7 +135,9 @@ def fmt_mb(value: float) -> str:
     return f"{value / 1e6:.0f} MB"
 
 
-def table(results: list[dict[str, Any]], diffs: list[dict[str, Any]]) -> str:
+def table(
+    results: list[dict[str, Any]], diffs: list[dict[str, Any]], piles: list[dict[str, Any]]
+) -> str:
     """The report as markdown."""
     lines = [
         "| dialect | nodes | events | file | read | orjson.loads | load | load / loads |"
@@ -160,6 +169,18 @@ def table(results: list[dict[str, Any]], diffs: list[dict[str, Any]]) -> str:
             f"| {r['families']:,} | {fmt_s(r['collect_s'])} | {fmt_s(r['group_s'])} "
             f"| {fmt_s(r['rank_s'])} |"
         )
+    if piles:
+        lines += [
+            "",
+            "| failures (all distinct texts) | distinct signatures | families "
+            "| collect | group into families | rank against a query |",
+            "|---|---|---|---|---|---|",
+        ]
+        for p in piles:
+            lines.append(
+                f"| {p['failures']:,} | {p['signatures']:,} | {p['families']:,} "
+                f"| {fmt_s(p['collect_s'])} | {fmt_s(p['group_s'])} | {fmt_s(p['rank_s'])} |"
+            )
     if diffs:
         lines += [
             "",
@@ -204,12 +225,21 @@ def main() -> None:
     diffs = [
         bench_diff(n, repeat) for n in sorted({min(sizes), 100_000} & set(sizes) or {min(sizes)})
     ]
+    pile_sizes = [10_000] if args.quick else [100_000] + ([1_000_000] if args.million else [])
+    piles = []
+    for count in pile_sizes:
+        print(f"bench: {count:,} failures", file=sys.stderr)
+        piles.append(bench_failures(count, repeat))
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    report = f"Measured {stamp} on {machine}; medians of {repeat}.\n\n" + table(results, diffs)
+    report = f"Measured {stamp} on {machine}; medians of {repeat}.\n\n" + table(
+        results, diffs, piles
+    )
     OUT.mkdir(exist_ok=True)
     (OUT / "results.md").write_text(report + "\n")
-    (OUT / "results.json").write_bytes(orjson.dumps({"results": results, "diffs": diffs}))
+    (OUT / "results.json").write_bytes(
+        orjson.dumps({"results": results, "diffs": diffs, "failures": piles})
+    )
     print(report)
 
 
