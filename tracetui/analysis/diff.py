@@ -198,7 +198,10 @@ def _seconds(span: Span, measure: str) -> float | None:
 
 
 def _tool_calls(span: Span, trace: Trace) -> int:
-    return sum(1 for c in span.children if trace.spans[c].kind == TOOL_CALL)
+    if not span.children:
+        return 0
+    spans = trace.spans
+    return sum(1 for c in span.children if spans[c].kind == TOOL_CALL)
 
 
 def diff(baseline: list[Trace], current: Trace, thresholds: Thresholds | None = None) -> Diff:
@@ -261,17 +264,21 @@ def _pair(
     measure: str,
     thresholds: Thresholds,
 ) -> Pair:
-    befores = [paths[path] for paths in before_paths if path in paths]
-    values = [v for v in (_seconds(s, measure) for s in befores) if v is not None]
-    statuses = Counter(s.status for s in befores)
-    tools = [
-        _tool_calls(span, trace)
-        for span, trace in (
-            (paths[path], t)
-            for paths, t in zip(before_paths, baseline, strict=True)
-            if path in paths
-        )
+    pairs = [
+        (paths[path], t) for paths, t in zip(before_paths, baseline, strict=True) if path in paths
     ]
+    befores = [span for span, _ in pairs]
+    values = [v for v in (_seconds(s, measure) for s in befores) if v is not None]
+    tools = [_tool_calls(span, trace) for span, trace in pairs]
+    if len(befores) == 1:  # the common case, without the cost of medians and counters
+        status_before: Status | None = befores[0].status
+        seconds_before = values[0] if values else None
+        tools_before: float | None = tools[0]
+    else:
+        statuses = Counter(s.status for s in befores)
+        status_before = statuses.most_common(1)[0][0] if statuses else None
+        seconds_before = statistics.median(values) if values else None
+        tools_before = statistics.median(tools) if tools else None
     sample = after if after is not None else befores[0]
     pair = Pair(
         path=path,
@@ -280,12 +287,12 @@ def _pair(
         depth=_depth(path),
         before=befores,
         after=after,
-        status_before=statuses.most_common(1)[0][0] if statuses else None,
+        status_before=status_before,
         status_after=after.status if after is not None else None,
-        seconds_before=statistics.median(values) if values else None,
+        seconds_before=seconds_before,
         seconds_after=_seconds(after, measure) if after is not None else None,
         spread=(min(values), max(values)) if values else None,
-        tools_before=statistics.median(tools) if tools else None,
+        tools_before=tools_before,
         tools_after=_tool_calls(after, current) if after is not None else None,
     )
     _judge(pair, thresholds, several=len(baseline) > 1)

@@ -12,15 +12,17 @@ from tracetui.text import safe_line, shorten
 
 def _flags(pair: Pair) -> list[str]:
     flags = []
-    if pair.change in (Change.ADDED, Change.REMOVED) or pair.significant:
-        flags.append(pair.change.value)
+    change = pair.change
+    if change is Change.ADDED or change is Change.REMOVED or pair.significant:
+        flags.append(change.value)
     if pair.status_changed:
         flags.append("status_changed")
-    if pair.newly_failing:
+    newly_failing = pair.newly_failing
+    if newly_failing:
         flags.append("newly_failing")
     if pair.fixed:
         flags.append("fixed")
-    if pair.regression:
+    if newly_failing or (change is Change.SLOWER and pair.significant):
         flags.append("regression")
     if (
         pair.tools_before is not None
