@@ -101,7 +101,8 @@ class TraceApp(App[int]):
                 self.push_screen(screen)
             else:
                 self.push_screen(LoadingScreen(f"Loading {safe_line(self.label)} \u2026"))
-            self.load_in_background()
+            # Start reading only once the first frame is out: the reader holds the GIL a lot.
+            self.call_after_refresh(self.load_in_background)
 
     @work(thread=True, exclusive=True)
     def load_in_background(self) -> None:

@@ -29,6 +29,16 @@ from tracetui.model import Status, Trace
 from tracetui.reports.markdown import node_markdown
 from tracetui.text import safe_line, shorten
 
+
+def _counts(trace: Trace) -> tuple[int, int]:
+    """Nodes, and how many of them failed or timed out (for the title)."""
+    nodes = failed = 0
+    for span in trace.nodes():
+        nodes += 1
+        failed += span.status in (Status.FAILED, Status.TIMED_OUT)
+    return nodes, failed
+
+
 # Below this width the side pane goes under the span list instead of beside it.
 NARROW = 120
 # How often follow mode looks at the file.
@@ -97,7 +107,8 @@ class ExplorerScreen(Screen[None]):
         self.dialect = dialect
         self.watcher: FileWatcher | None = FileWatcher(follow) if follow else None
         self.updates = 0
-        self.summary: Summary = summarize(trace)
+        self._summary: Summary | None = None  # computed when first shown
+        self.counts = _counts(trace)
         self.can_go_back = can_go_back
         self.spans = SpanList(trace, id="spans")
         self._shown_span: int | None = None
@@ -116,7 +127,6 @@ class ExplorerScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#summary", OutlineView).show(trace_summary(self.summary))
         self._update_title()
         self._update_side_title()
         self._apply_width(self.size.width)
@@ -155,7 +165,7 @@ class ExplorerScreen(Screen[None]):
             state.append(f"search: {shown} ({len(self.spans.matches)})")
         if state:
             title.append("  [" + " \u00b7 ".join(state) + "]", style="italic")
-        failed = sum(self.summary.counts[s.value] for s in (Status.FAILED, Status.TIMED_OUT))
+        nodes, failed = self.counts
         if self.follow is not None:
             title.append(f"  ● LIVE ({self.updates} updates)", style="bold")
         if self.loading_label is not None:
@@ -167,7 +177,7 @@ class ExplorerScreen(Screen[None]):
                 style="bold",
             )
         title.append(f"  {trace.dialect}  {seconds(trace.duration)}  ")
-        title.append(f"{self.summary.node_count} nodes, {failed} failed")
+        title.append(f"{nodes} nodes, {failed} failed")
         self.query_one("#title", Static).update(title)
 
     def _update_side_title(self) -> None:
@@ -242,9 +252,21 @@ class ExplorerScreen(Screen[None]):
 
         self.app.push_screen(FilterScreen(self.trace), apply)
 
+    @property
+    def summary(self) -> Summary:
+        """The run summary (computed the first time it is needed)."""
+        if self._summary is None:
+            self._summary = summarize(self.trace)
+        return self._summary
+
+    def _show_summary(self) -> None:
+        self.query_one("#summary", OutlineView).show(trace_summary(self.summary))
+
     def action_toggle_summary(self) -> None:
         """Switch the side pane between the span's detail and the run summary."""
         self.toggle_class("show-summary")
+        if self.has_class("show-summary") and not self.query_one("#summary", OutlineView).roots:
+            self._show_summary()
         self._update_side_title()
 
     def _panes(self) -> list[OutlineView | SpanList]:
@@ -315,16 +337,18 @@ class ExplorerScreen(Screen[None]):
         self.apply_update(trace)
         self.updates = 0
         self._update_title()
-        self.notify(f"Loaded {self.summary.node_count:,} nodes", timeout=3)
+        self.notify(f"Loaded {self.counts[0]:,} nodes", timeout=3)
 
     def apply_update(self, trace: Trace) -> None:
         """Show a newer version of the run in place."""
         self.trace = trace
-        self.summary = summarize(trace)
+        self._summary = None
+        self.counts = _counts(trace)
         self.updates += 1
         self._shown_span = None
         self.spans.replace_trace(trace)
-        self.query_one("#summary", OutlineView).show(trace_summary(self.summary))
+        if self.has_class("show-summary"):
+            self._show_summary()
         self._update_title()
 
     def _node_markdown(self) -> tuple[str, str] | None:
