@@ -83,11 +83,12 @@ def terminal_paint(path: Path) -> dict[str, float]:
                 text=True,
                 check=False,
             ).stdout
-            rows = [line for line in screen.splitlines() if "\u2502" in line]
-            if first is None and len(rows) >= 3:
+            lines = screen.splitlines()
+            title = lines[0] if lines else ""
+            # Painted: a title and rows under it (span rows or the runs list).
+            if first is None and title.strip() and sum(1 for x in lines[1:] if x.strip()) >= 3:
                 first = time.perf_counter() - start
-            title = screen.splitlines()[0] if screen.strip() else ""
-            if first is not None and title.strip() and "loading the whole file" not in title:
+            if first is not None and "loading the whole file" not in title:
                 whole = time.perf_counter() - start
                 break
             time.sleep(0.02)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from rapidfuzz import fuzz, process
+from textual.binding import BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tracetui.app.keys import bindings_of, describe_key
@@ -26,12 +27,12 @@ class ExplorerCommands(Provider):
         if not isinstance(screen, ExplorerScreen):
             return []
         result = []
-        owners: list[tuple[object, list[object]]] = [
+        owners: list[tuple[object, list[BindingType]]] = [
             (screen.spans, list(SpanList.BINDINGS)),
             (screen, list(ExplorerScreen.BINDINGS)),
         ]
         for owner, bindings in owners:
-            for binding in bindings_of(bindings):  # type: ignore[arg-type]
+            for binding in bindings_of(bindings):
                 if binding.action.startswith("cursor") or not binding.description:
                     continue
                 key = describe_key(binding.key.split(",")[0])

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from datetime import datetime
+from typing import Any, ClassVar, TypedDict
 
 from rich.text import Text
 from textual import on, work
@@ -36,7 +37,7 @@ STATUS_CYCLE: list[tuple[str, set[Status] | None]] = [
     ("ok", {Status.OK}),
     ("running", {Status.RUNNING}),
 ]
-SORTS: list[tuple[str, Callable[[RunRow], object], bool]] = [
+SORTS: list[tuple[str, Callable[[RunRow], Any], bool]] = [
     ("newest", lambda r: r.started_at.timestamp() if r.started_at else float("-inf"), True),
     ("oldest", lambda r: r.started_at.timestamp() if r.started_at else float("inf"), False),
     ("slowest", lambda r: r.duration if r.duration is not None else -1.0, True),
@@ -55,16 +56,27 @@ class RunHeader(Widget):
         return Text(RunList.header(width or self.size.width), no_wrap=True)
 
 
-def parse_query(query: str) -> dict[str, object]:
+class RunQuery(TypedDict, total=False):
+    """The filters a query asks for (the keywords of ``filter_runs``)."""
+
+    name: str
+    since: datetime
+    until: datetime
+    statuses: set[Status]
+    limit: int
+    text: str
+
+
+def parse_query(query: str) -> RunQuery:
     """``name:X since:24h until:2026-11-22 status:failed limit:20 words`` into filters."""
-    filters: dict[str, object] = {}
+    filters: RunQuery = {}
     words = []
     for token in query.split():
         key, _, value = token.partition(":")
         if key == "name" and value:
             filters["name"] = value
         elif key in ("since", "until") and value:
-            filters[key] = parse_when(value)
+            filters["since" if key == "since" else "until"] = parse_when(value)
         elif key == "status" and value:
             filters["statuses"] = {Status(v) for v in value.split(",")}
         elif key == "limit" and value.isdigit():
@@ -179,11 +191,11 @@ class RunsScreen(Screen[None]):
             filters = {}
         if statuses is not None:
             wanted = filters.get("statuses")
-            filters["statuses"] = statuses & wanted if isinstance(wanted, set) else statuses
-        rows = filter_runs(self.all_rows, **filters)  # type: ignore[arg-type]
+            filters["statuses"] = statuses & wanted if wanted is not None else statuses
+        rows = filter_runs(self.all_rows, **filters)
         sort_label, key, reverse = SORTS[self.sort_choice]
         if sort_label != "newest":
-            rows.sort(key=key, reverse=reverse)  # type: ignore[arg-type]
+            rows.sort(key=key, reverse=reverse)
         view.show(rows, keep)
         self._update_title(len(rows), label, sort_label)
         self._update_stats()
