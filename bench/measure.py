@@ -146,7 +146,8 @@ def measure_paint(path: Path, started: float) -> dict[str, Any]:
         result["first_paint_s"] = time.time() - started
         from tracetui.app.explorer import ExplorerScreen
 
-        if isinstance(app.screen, ExplorerScreen) and app.screen.loading_label is not None:
+        previewing = isinstance(app.screen, ExplorerScreen) and app.screen.loading_label
+        if previewing or type(app.screen).__name__ == "LoadingScreen":
             await app.workers.wait_for_complete()
             await pilot.pause()
         result["fully_loaded_s"] = time.time() - started
