@@ -249,6 +249,11 @@ def main() -> None:
     parser.add_argument("--dialects", help="comma-separated dialects")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--million", action="store_true", help="also 1M nodes of dagron")
+    parser.add_argument(
+        "--million-failures",
+        action="store_true",
+        help="also group and rank 1M failures (slow: minutes)",
+    )
     args = parser.parse_args()
     dialects = args.dialects.split(",") if args.dialects else sorted(WRITERS)
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [10_000, 100_000]
@@ -266,10 +271,14 @@ def main() -> None:
             file=sys.stderr,
         )
         results.append(bench_file(path, dialect, repeat))
+        OUT.mkdir(exist_ok=True)
+        (OUT / "partial.json").write_bytes(orjson.dumps(results))
     diffs = [
         bench_diff(n, repeat) for n in sorted({min(sizes), 100_000} & set(sizes) or {min(sizes)})
     ]
-    pile_sizes = [10_000] if args.quick else [100_000] + ([1_000_000] if args.million else [])
+    pile_sizes = (
+        [10_000] if args.quick else [100_000] + ([1_000_000] if args.million_failures else [])
+    )
     piles = []
     for count in pile_sizes:
         print(f"bench: {count:,} failures", file=sys.stderr)
