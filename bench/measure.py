@@ -157,6 +157,11 @@ def measure_paint(path: Path, started: float) -> dict[str, Any]:
         from tracetui.app.span_list import SpanList
 
         # The explorer's span list, or the runs list for a file of many runs.
+        for _ in range(200):  # a screen pushed by the loader may still be composing
+            found = app.screen.query(LineList)
+            if found:
+                break
+            await pilot.pause(0.01)
         spans = app.screen.query(LineList).first()
         actions = (
             [spans.action_cursor_down] * 20
