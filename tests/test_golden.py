@@ -21,11 +21,14 @@ UPDATE = bool(os.environ.get("TRACETUI_UPDATE_GOLDEN"))
 def canonical(path: Path) -> bytes:
     relative = path.relative_to(SAMPLES).as_posix()
     traces = load_bytes(path.read_bytes(), f"sample_traces/{relative}")
-    return orjson.dumps(
-        traceset_dict(traces, raw=False),
-        option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
-        default=str,
-    ) + b"\n"
+    return (
+        orjson.dumps(
+            traceset_dict(traces, raw=False),
+            option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
+            default=str,
+        )
+        + b"\n"
+    )
 
 
 @pytest.mark.parametrize("path", trace_files(SAMPLES), ids=lambda p: f"{p.parent.name}/{p.name}")
