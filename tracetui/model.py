@@ -163,6 +163,20 @@ class Trace:
         """Record something the loader could not place."""
         self.warnings.append(message)
 
+    def lineage(self, index: int) -> list[Span]:
+        """The span and its ancestors, root first."""
+        chain: list[Span] = []
+        current: int | None = index
+        while current is not None:
+            chain.append(self.spans[current])
+            current = self.spans[current].parent
+        chain.reverse()
+        return chain
+
+    def path(self, index: int) -> str:
+        """``node / tool`` names from the root down to a span; step groups left out."""
+        return " / ".join(s.name for s in self.lineage(index) if s.kind != STEP)
+
     def nodes(self) -> Iterator[Span]:
         """The spans users call the run's nodes."""
         return (s for s in self.spans if s.kind == NODE)

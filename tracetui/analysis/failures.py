@@ -87,17 +87,6 @@ EARLIEST = datetime.min.replace(tzinfo=UTC)
 NO_MESSAGE = "(no message) "
 
 
-def _path(trace: Trace, index: int) -> str:
-    names: list[str] = []
-    current: int | None = index
-    while current is not None:
-        span = trace.spans[current]
-        if span.kind != STEP:
-            names.append(span.name)
-        current = span.parent
-    return " / ".join(reversed(names))
-
-
 def collect(sources: list[TraceSet]) -> list[Failure]:
     """Every failing span in every trace, with a signature of its error."""
     cache: dict[str, str] = {}
@@ -125,7 +114,7 @@ def collect(sources: list[TraceSet]) -> list[Failure]:
                         trace_position=position,
                         trace=trace,
                         span=span.index,
-                        node=_path(trace, span.index) if span.kind != NODE else span.name,
+                        node=trace.path(span.index) if span.kind != NODE else span.name,
                         kind=span.kind,
                         status=span.status,
                         error=error,

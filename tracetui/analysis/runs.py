@@ -8,10 +8,10 @@ import statistics
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from tracetui.analysis.failures import EARLIEST, aware
 from tracetui.model import Status, Trace, TraceSet
 
 SPARKS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
-EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(slots=True)
@@ -41,12 +41,6 @@ class RunRow:
         return self.trace.duration
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _failure(trace: Trace) -> tuple[str | None, str | None]:
     for span in trace.spans:
         if span.status.is_failure and span.kind != "step":
@@ -64,7 +58,14 @@ def run_rows(sources: list[TraceSet]) -> list[RunRow]:
         for position, trace in enumerate(traces.traces):
             node, error = _failure(trace)
             rows.append(
-                RunRow(traces.source, position, trace, _aware(trace.started_at), node, error)
+                RunRow(
+                    traces.source,
+                    position,
+                    trace,
+                    aware(trace.started_at) if trace.started_at else None,
+                    node,
+                    error,
+                )
             )
     return rows
 

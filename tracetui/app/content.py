@@ -5,7 +5,7 @@ from __future__ import annotations
 from tracetui.analysis.summary import Summary
 from tracetui.app.outline import Node, json_node, text_lines
 from tracetui.display import GLYPH, WORD, seconds, status_label, timestamp
-from tracetui.model import STEP, Span, Trace
+from tracetui.model import Span, Trace
 from tracetui.text import safe_line, shorten
 
 
@@ -15,15 +15,8 @@ def status_style(span: Span) -> str:
 
 
 def span_path(trace: Trace, index: int) -> str:
-    """``parent / child`` names from the root down to a span."""
-    names: list[str] = []
-    current: int | None = index
-    while current is not None:
-        span = trace.spans[current]
-        if span.kind != STEP:
-            names.append(safe_line(span.name))
-        current = span.parent
-    return " / ".join(reversed(names))
+    """``parent / child`` names from the root down to a span, safe to draw."""
+    return safe_line(trace.path(index))
 
 
 def span_detail(trace: Trace, index: int) -> list[Node]:

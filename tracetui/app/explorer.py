@@ -21,7 +21,7 @@ from tracetui.app.filter import FilterScreen
 from tracetui.app.outline_view import OutlineView
 from tracetui.app.ruler import Ruler
 from tracetui.app.span_list import SpanList
-from tracetui.display import GLYPH, WORD, seconds, status_label
+from tracetui.display import GLYPH, WORD, seconds
 from tracetui.errors import TraceError
 from tracetui.follow import FileChange, FileWatcher
 from tracetui.loaders import load_path
@@ -407,7 +407,3 @@ class ExplorerScreen(Screen[None]):
         app = self.app
         sources = app.sources() if isinstance(app, TraceApp) else []
         self.app.push_screen(FailuresScreen(sources, query))
-
-    def describe(self) -> str:
-        """One line naming the run, for notifications."""
-        return f"{status_label(self.trace.status)} {safe_line(self.trace.name or '-')}"

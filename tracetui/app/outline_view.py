@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 
 from tracetui.app.line_list import LineList
-from tracetui.app.outline import Line, Node, flatten
+from tracetui.app.outline import Line, Node, flatten, plain
 
 STYLE_NAMES = (
     "title",
@@ -196,7 +196,4 @@ class OutlineView(LineList):
 
     def plain_lines(self) -> list[str]:
         """The visible text, for tests."""
-        return [
-            "  " * line.depth + "".join(text for text, _ in line.node.segments)
-            for line in self.lines
-        ]
+        return plain(self.lines)

@@ -18,12 +18,7 @@ def md(text: str) -> str:
 
 def span_path(trace: Trace, span: Span) -> list[str]:
     """Names from the root down to the span (steps included, as they are upstream context)."""
-    names = []
-    current: int | None = span.index
-    while current is not None:
-        names.append(trace.spans[current].name)
-        current = trace.spans[current].parent
-    return list(reversed(names))
+    return [s.name for s in trace.lineage(span.index)]
 
 
 def trace_markdown(trace: Trace) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 from tracetui.analysis.summary import Summary, summarize
 from tracetui.display import GLYPH, WORD, seconds, status_label, timestamp
-from tracetui.model import Status, TraceSet
+from tracetui.model import STEP, Status, TraceSet
 from tracetui.text import safe_line, shorten
 
 
@@ -132,12 +132,5 @@ def _trace_text(summary: Summary, position: int, total: int) -> str:
 
 def _span_path(summary: Summary, index: int) -> str:
     """``node / tool`` for nested spans, so a failing tool call names its node."""
-    spans = summary.trace.spans
-    names: list[str] = []
-    current: int | None = index
-    while current is not None and len(names) < 4:
-        span = spans[current]
-        if span.kind != "step":
-            names.append(shorten(safe_line(span.name), 40))
-        current = span.parent
-    return " / ".join(reversed(names))
+    chain = [s for s in summary.trace.lineage(index) if s.kind != STEP][-4:]
+    return " / ".join(shorten(safe_line(s.name), 40) for s in chain)
