@@ -15,6 +15,25 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+# One look per status, whatever pane shows it; the glyph and word carry it without colour.
+STATUS_STYLES = {
+    "ok": "color: $success;",
+    "failed": "color: $error; text-style: bold;",
+    "timed_out": "color: $error;",
+    "cancelled": "color: $warning;",
+    "skipped": "color: $text-muted;",
+    "cached": "color: $secondary;",
+    "running": "color: $accent;",
+    "unknown": "color: $text-muted;",
+}
+
+
+def status_css(widget: str, prefix: str) -> str:
+    """CSS rules giving the component classes ``{prefix}{status}`` of a widget their look."""
+    return "\n".join(
+        f"{widget} > .{prefix}{status} {{ {style} }}" for status, style in STATUS_STYLES.items()
+    )
+
 
 class LineList(ScrollView, can_focus=True):
     """Rows ``0..row_count-1`` drawn by ``render_row``; a cursor moves over them."""

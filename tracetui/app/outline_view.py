@@ -9,7 +9,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
-from tracetui.app.line_list import LineList
+from tracetui.app.line_list import LineList, status_css
 from tracetui.app.outline import Line, Node, flatten, plain
 
 STYLE_NAMES = (
@@ -58,15 +58,7 @@ class OutlineView(LineList):
     OutlineView > .outline--literal { color: $warning; }
     OutlineView > .outline--muted { color: $text-muted; }
     OutlineView > .outline--error { color: $error; }
-    OutlineView > .outline--status-ok { color: $success; }
-    OutlineView > .outline--status-failed { color: $error; text-style: bold; }
-    OutlineView > .outline--status-timed_out { color: $error; }
-    OutlineView > .outline--status-cancelled { color: $warning; }
-    OutlineView > .outline--status-skipped { color: $text-muted; }
-    OutlineView > .outline--status-cached { color: $secondary; }
-    OutlineView > .outline--status-running { color: $accent; }
-    OutlineView > .outline--status-unknown { color: $text-muted; }
-    """
+    """ + status_css("OutlineView", "outline--status-")
 
     class Jump(Message):
         """A line that names a span was activated."""

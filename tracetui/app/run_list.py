@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 
 from tracetui.analysis.runs import RunRow
-from tracetui.app.line_list import LineList
+from tracetui.app.line_list import LineList, status_css
 from tracetui.display import GLYPH, WORD, seconds, timestamp
 from tracetui.model import Status
 from tracetui.text import safe_line, shorten
@@ -36,17 +36,9 @@ class RunList(LineList):
     }
 
     DEFAULT_CSS = """
-    RunList > .run-list--ok { color: $success; }
-    RunList > .run-list--failed { color: $error; text-style: bold; }
-    RunList > .run-list--timed_out { color: $error; }
-    RunList > .run-list--cancelled { color: $warning; }
-    RunList > .run-list--skipped { color: $text-muted; }
-    RunList > .run-list--cached { color: $secondary; }
-    RunList > .run-list--running { color: $accent; }
-    RunList > .run-list--unknown { color: $text-muted; }
     RunList > .run-list--muted { color: $text-muted; }
     RunList > .run-list--mark { color: $warning; text-style: bold; }
-    """
+    """ + status_css("RunList", "run-list--")
 
     class Opened(Message):
         """A run was chosen."""

@@ -11,7 +11,7 @@ from textual.message import Message
 
 from tracetui.analysis.rows import Row, RowModel, SortKey, failures, find, next_in_order
 from tracetui.analysis.timeaxis import MARK, OPEN, RUN, WAIT, TimeAxis, bar
-from tracetui.app.line_list import LineList
+from tracetui.app.line_list import LineList, status_css
 from tracetui.display import GLYPH, WORD, seconds
 from tracetui.model import Status, Trace
 from tracetui.text import safe_line
@@ -101,20 +101,12 @@ class SpanList(LineList):
     }
 
     DEFAULT_CSS = """
-    SpanList > .span-list--ok { color: $success; }
-    SpanList > .span-list--failed { color: $error; text-style: bold; }
-    SpanList > .span-list--timed_out { color: $error; }
-    SpanList > .span-list--cancelled { color: $warning; }
-    SpanList > .span-list--skipped { color: $text-muted; }
-    SpanList > .span-list--cached { color: $secondary; }
-    SpanList > .span-list--running { color: $accent; }
-    SpanList > .span-list--unknown { color: $text-muted; }
     SpanList > .span-list--name { color: $foreground; }
     SpanList > .span-list--context { color: $text-muted; }
     SpanList > .span-list--match { background: $warning 30%; text-style: underline; }
     SpanList > .span-list--muted { color: $text-muted; }
     SpanList > .span-list--wait { color: $text-muted; }
-    """
+    """ + status_css("SpanList", "span-list--")
 
     class SpanHighlighted(Message):
         """The cursor is on a span."""
