@@ -1,12 +1,22 @@
-"""The explorer's rows, computed outside the UI: flatten, fold, filter, sort, find."""
+"""The explorer's rows, computed outside the UI: flatten, fold, filter, sort, find.
+
+At a million spans every answer has to come from work done once: each sort order is laid
+out once (a pre-order of the whole tree with depths and subtree ends, in compact arrays),
+and folding, filtering, row look-up and next/previous jumps are slices, masks and
+bisections over that layout.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import compress
+from typing import overload
 
-from tracetui.model import Span, Status, Trace
+from tracetui.model import FAILURE_STATUSES, Span, Status, Trace
 
 
 class SortKey(StrEnum):
@@ -29,18 +39,135 @@ class Row:
     context: bool = False  # shown only because a descendant matches the filter
 
 
-def _start_key(span: Span) -> tuple[bool, float, int]:
+def _start_value(span: Span) -> float:
     start = span.start if span.start is not None else span.end
-    return (start is None, start if start is not None else 0.0, span.index)
+    return float("inf") if start is None else start
 
 
-def _duration_key(span: Span) -> tuple[float, int]:
+def _duration_value(span: Span) -> float:
     elapsed = span.elapsed
-    return (-(elapsed if elapsed is not None else -1.0), span.index)
+    return -(elapsed if elapsed is not None else -1.0)
 
 
-def _name_key(span: Span) -> tuple[str, int]:
-    return (span.name.casefold(), span.index)
+def sort_values(spans: list[Span], sort: SortKey) -> list[float] | list[str] | None:
+    """Each span's sort value (ties keep source order, the sort being stable)."""
+    if sort is SortKey.START:
+        return [_start_value(s) for s in spans]
+    if sort is SortKey.DURATION:
+        return [_duration_value(s) for s in spans]
+    if sort is SortKey.NAME:
+        return [s.name.casefold() for s in spans]
+    return None
+
+
+class Layout:
+    """The whole tree in one sort order, nothing folded: position -> span, depth, subtree end."""
+
+    __slots__ = ("depth", "end", "order", "position")
+
+    def __init__(self, spans: list[Span], sort: SortKey) -> None:
+        values = sort_values(spans, sort)
+        by_value: Callable[[int], float | str] | None = (
+            values.__getitem__ if values is not None else None
+        )
+        order = array("i")
+        depth = array("i")
+        end = array("i", bytes(4 * len(spans)))
+        position = array("i", bytes(4 * len(spans)))
+        roots = [s.index for s in spans if s.parent is None]
+        if by_value is not None:
+            roots.sort(key=by_value)
+        # Entries are span indices, or ~position to close that position's subtree.
+        stack: list[int] = roots[::-1]
+        depths: list[int] = [0] * len(stack)
+        append_order = order.append
+        append_depth = depth.append
+        while stack:
+            index = stack.pop()
+            level = depths.pop()
+            if index < 0:
+                end[~index] = len(order)
+                continue
+            here = len(order)
+            position[index] = here
+            append_order(index)
+            append_depth(level)
+            kids = spans[index].children
+            if not kids:
+                end[here] = here + 1
+                continue
+            if by_value is not None and len(kids) > 1:
+                kids = sorted(kids, key=by_value)
+            stack.append(~here)
+            depths.append(level)
+            stack.extend(reversed(kids))
+            depths.extend([level + 1] * len(kids))
+        self.order = order
+        self.depth = depth
+        self.end = end
+        self.position = position
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+
+class Rows(Sequence[Row]):
+    """The visible rows: positions of a layout, each made into a Row when asked for."""
+
+    def __init__(
+        self,
+        model: RowModel,
+        layout: Layout,
+        visible: Sequence[int] | None,
+        keep: bytearray | None,
+    ) -> None:
+        self._model = model
+        self._layout = layout
+        self._visible = visible  # None: every position, in order
+        self._keep = keep  # by position, under a filter
+
+    def __len__(self) -> int:
+        return len(self._layout) if self._visible is None else len(self._visible)
+
+    @overload
+    def __getitem__(self, row: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[Row]: ...
+
+    def __getitem__(self, row: int | slice) -> Row | list[Row]:
+        if isinstance(row, slice):
+            return [self[r] for r in range(*row.indices(len(self)))]
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(row)
+        layout = self._layout
+        position = row if self._visible is None else self._visible[row]
+        span = layout.order[position]
+        end = layout.end[position]
+        keep = self._keep
+        if keep is None:
+            has_children = end > position + 1
+            expanded = has_children and span not in self._model.collapsed
+            return Row(span, layout.depth[position], has_children, expanded)
+        has_children = keep.find(1, position + 1, end) >= 0
+        wanted = self._model.status_filter
+        context = wanted is not None and self._model.trace.spans[span].status not in wanted
+        return Row(span, layout.depth[position], has_children, has_children, context)
+
+    def __iter__(self) -> Iterator[Row]:
+        for row in range(len(self)):
+            yield self[row]
+
+    def row_of_position(self, position: int) -> int | None:
+        """The row showing a layout position, if visible."""
+        if self._visible is None:
+            return position
+        row = bisect_left(self._visible, position)
+        if row < len(self._visible) and self._visible[row] == position:
+            return row
+        return None
 
 
 @dataclass
@@ -51,71 +178,77 @@ class RowModel:
     collapsed: set[int] = field(default_factory=set)
     status_filter: frozenset[Status] | None = None
     sort: SortKey = SortKey.START
-    _children: dict[SortKey, tuple[list[int], list[list[int]]]] = field(default_factory=dict)
-    _rows: list[Row] | None = None
+    _layouts: dict[SortKey, Layout] = field(default_factory=dict)
+    _rows: Rows | None = None
+    _targets: dict[tuple[int, SortKey, frozenset[Status] | None], array[int]] = field(
+        default_factory=dict
+    )
 
     def invalidate(self) -> None:
         """Forget the computed rows after a change of fold, filter or sort."""
         self._rows = None
 
-    def ordered(self) -> tuple[list[int], list[list[int]]]:
-        """Roots and each span's children, in the current sort order."""
-        cached = self._children.get(self.sort)
-        if cached is not None:
-            return cached
-        spans = self.trace.spans
-        key = {
-            SortKey.START: _start_key,
-            SortKey.DURATION: _duration_key,
-            SortKey.NAME: _name_key,
-            SortKey.SOURCE: lambda s: s.index,
-        }[self.sort]
+    def layout(self, sort: SortKey | None = None) -> Layout:
+        """The tree laid out in a sort order (the current one by default), computed once."""
+        sort = self.sort if sort is None else sort
+        cached = self._layouts.get(sort)
+        if cached is None:
+            cached = self._layouts[sort] = Layout(self.trace.spans, sort)
+        return cached
 
-        def arrange(indices: Iterable[int]) -> list[int]:
-            chosen = [spans[i] for i in indices]
-            chosen.sort(key=key)
-            return [s.index for s in chosen]
+    def prepare(self) -> None:
+        """Lay out every sort order ahead of time (for a background thread after first paint)."""
+        for sort in SortKey:
+            self.layout(sort)
 
-        roots = arrange(s.index for s in spans if s.parent is None)
-        children = [arrange(s.children) if s.children else [] for s in spans]
-        self._children[self.sort] = (roots, children)
-        return roots, children
-
-    def rows(self) -> list[Row]:
+    def rows(self) -> Rows:
         """The visible rows, top to bottom."""
         if self._rows is None:
             self._rows = self._flatten()
         return self._rows
 
-    def _flatten(self) -> list[Row]:
-        roots, children = self.ordered()
-        spans = self.trace.spans
-        keep: set[int] | None = None
+    def _flatten(self) -> Rows:
+        layout = self.layout()
         if self.status_filter is not None:
-            keep = set()
-            for span in spans:
-                if span.status in self.status_filter:
-                    index: int | None = span.index
-                    while index is not None and index not in keep:
-                        keep.add(index)
-                        index = spans[index].parent
-        wanted = self.status_filter
-        rows: list[Row] = []
-        stack: list[tuple[int, int]] = [(i, 0) for i in reversed(roots)]
-        while stack:
-            index, depth = stack.pop()
-            if keep is not None and index not in keep:
+            keep = self._filter_mask(layout, self.status_filter)
+            visible = array("i", compress(range(len(layout)), keep))
+            return Rows(self, layout, visible, keep)
+        if not self.collapsed:
+            return Rows(self, layout, None, None)
+        # Skip the inside of each folded subtree: whole runs of positions at a time.
+        positions = sorted(layout.position[s] for s in self.collapsed)
+        visible = array("i")
+        start = 0
+        for folded in positions:
+            if folded < start:
+                continue  # inside a subtree already skipped
+            visible.extend(range(start, folded + 1))
+            start = layout.end[folded]
+        visible.extend(range(start, len(layout)))
+        return Rows(self, layout, visible, None)
+
+    def _filter_mask(self, layout: Layout, wanted: frozenset[Status]) -> bytearray:
+        """By position: 1 for spans in the wanted statuses and for their ancestors."""
+        spans = self.trace.spans
+        keep = bytearray(len(layout))
+        position = layout.position
+        for span in spans:
+            if span.status not in wanted:
                 continue
-            kids = children[index]
-            if keep is not None:
-                kids = [k for k in kids if k in keep]
-            # A filter opens the way to every match; otherwise folding is the user's.
-            expanded = bool(kids) and (keep is not None or index not in self.collapsed)
-            context = wanted is not None and spans[index].status not in wanted
-            rows.append(Row(index, depth, bool(kids), expanded, context))
-            if expanded:
-                stack.extend((k, depth + 1) for k in reversed(kids))
-        return rows
+            index: int | None = span.index
+            while index is not None:
+                here = position[index]
+                if keep[here]:
+                    break
+                keep[here] = 1
+                index = spans[index].parent
+        return keep
+
+    def row_of(self, span: int) -> int | None:
+        """The row position showing a span, if visible."""
+        if not 0 <= span < len(self.trace.spans):
+            return None
+        return self.rows().row_of_position(self.layout().position[span])
 
     def toggle(self, span: int) -> None:
         """Fold an open span or unfold a folded one."""
@@ -143,6 +276,8 @@ class RowModel:
 
     def reveal(self, span: int) -> None:
         """Unfold the ancestors of a span so that it is visible."""
+        if not self.collapsed:
+            return
         parent = self.trace.spans[span].parent
         changed = False
         while parent is not None:
@@ -155,69 +290,118 @@ class RowModel:
 
     def set_filter(self, statuses: frozenset[Status] | None) -> None:
         """Show only spans in these statuses (with their ancestors), or everything."""
-        self.status_filter = statuses
-        self.invalidate()
+        if statuses != self.status_filter:
+            self.status_filter = statuses
+            self.invalidate()
 
     def set_sort(self, sort: SortKey) -> None:
         """Order siblings by start, duration, name or source order."""
-        self.sort = sort
-        self.invalidate()
+        if sort is not self.sort:
+            self.sort = sort
+            self.invalidate()
 
-    def row_of(self, span: int) -> int | None:
-        """The row position showing a span, if visible."""
-        for position, row in enumerate(self.rows()):
-            if row.span == span:
-                return position
-        return None
-
-    def tree_order(self) -> list[int]:
+    def tree_order(self) -> Sequence[int]:
         """Every span in display order as if nothing were folded (for next/previous jumps)."""
-        roots, children = self.ordered()
-        order: list[int] = []
-        stack = list(reversed(roots))
-        while stack:
-            index = stack.pop()
-            order.append(index)
-            stack.extend(reversed(children[index]))
-        return order
+        return self.layout().order
 
     def passes_filter(self, span: int) -> bool:
         """True when the span is shown under the current filter."""
         return self.status_filter is None or self.trace.spans[span].status in self.status_filter
 
+    def next_of(self, targets: Targets, current: int | None, step: int) -> int | None:
+        """The next (step=1) or previous (step=-1) target after ``current`` in display order,
+        wrapping around; targets hidden by the filter are passed over while any target shows."""
+        positions = self._target_positions(targets)
+        if not positions:
+            return None
+        layout = self.layout()
+        if current is None or not 0 <= current < len(layout):
+            chosen = positions[0] if step > 0 else positions[-1]
+        else:
+            here = layout.position[current]
+            if step > 0:
+                after = bisect_right(positions, here)
+                chosen = positions[after] if after < len(positions) else positions[0]
+            else:
+                before = bisect_left(positions, here)
+                chosen = positions[before - 1] if before > 0 else positions[-1]
+        return layout.order[chosen]
+
+    def _target_positions(self, targets: Targets) -> array[int]:
+        """Sorted layout positions of the targets the filter shows (or of all, if none shows)."""
+        key = (targets.version, self.sort, self.status_filter)
+        cached = self._targets.get(key)
+        if cached is not None:
+            return cached
+        position = self.layout().position
+        spans = self.trace.spans
+        wanted = self.status_filter
+        chosen = targets.members
+        if wanted is not None:
+            shown = [i for i in chosen if spans[i].status in wanted]
+            chosen = shown or chosen
+        positions = array("i", sorted([position[i] for i in chosen]))
+        if len(self._targets) > 16:
+            self._targets.clear()
+        self._targets[key] = positions
+        return positions
+
+
+class Targets:
+    """A set of spans to jump between (failures, search matches), with a version for caches."""
+
+    _versions = 0
+
+    def __init__(self, members: Sequence[int] = ()) -> None:
+        Targets._versions += 1
+        self.version = Targets._versions
+        self.members = members
+        self._mask: bytearray | None = None
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def __bool__(self) -> bool:
+        return bool(self.members)
+
+    def __contains__(self, span: object) -> bool:
+        if not isinstance(span, int) or not self.members:
+            return False
+        if self._mask is None:
+            mask = bytearray(max(self.members) + 1)
+            for index in self.members:
+                mask[index] = 1
+            self._mask = mask
+        return 0 <= span < len(self._mask) and bool(self._mask[span])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.members)
+
+
+class SearchIndex:
+    """Case-folded name, key and error of every span, built once; ``find`` scans it."""
+
+    def __init__(self, trace: Trace) -> None:
+        self._haystack = [
+            f"{s.name}\n{s.key}\n{s.error}".casefold()
+            if s.error is not None
+            else f"{s.name}\n{s.key}".casefold()
+            for s in trace.spans
+        ]
+
+    def find(self, query: str) -> Targets:
+        """Spans whose name, key or error contains the query, ignoring case."""
+        needle = query.casefold().strip()
+        if not needle or "\n" in needle:
+            return Targets()
+        return Targets([i for i, text in enumerate(self._haystack) if needle in text])
+
 
 def find(trace: Trace, query: str) -> set[int]:
     """Spans whose name, key or error contains the query, ignoring case."""
-    needle = query.casefold().strip()
-    if not needle:
-        return set()
-    return {
-        s.index
-        for s in trace.spans
-        if needle in s.name.casefold()
-        or needle in s.key.casefold()
-        or (s.error is not None and needle in s.error.casefold())
-    }
+    return set(SearchIndex(trace).find(query))
 
 
-def failures(trace: Trace) -> set[int]:
+def failures(trace: Trace) -> Targets:
     """Spans that failed, timed out or were cancelled."""
-    return {s.index for s in trace.spans if s.status.is_failure}
-
-
-def next_in_order(
-    order: list[int], targets: set[int], current: int | None, step: int
-) -> int | None:
-    """The next (step=1) or previous (step=-1) target after ``current`` in ``order``, wrapping."""
-    if not targets:
-        return None
-    candidates = [i for i in order if i in targets]
-    if current is None or current not in order:
-        return candidates[0] if step > 0 else candidates[-1]
-    position = order.index(current)
-    ranked = {index: n for n, index in enumerate(order)}
-    if step > 0:
-        after = [i for i in candidates if ranked[i] > position]
-        return after[0] if after else candidates[0]
-    before = [i for i in candidates if ranked[i] < position]
-    return before[-1] if before else candidates[-1]
+    return Targets([s.index for s in trace.spans if s.status in FAILURE_STATUSES])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -26,6 +27,13 @@ from tracetui.app.span_list import SpanList
 from tracetui.errors import TraceError
 from tracetui.model import Trace, TraceSet
 from tracetui.text import safe_line
+
+
+def settle() -> None:
+    """Move what is loaded out of the garbage collector's sight: a million spans rescanned
+    by every full collection would stall key presses for most of a second."""
+    gc.freeze()
+
 
 CSS = """
 LineList > .line-list--cursor { background: $primary 55%; text-style: bold; }
@@ -85,6 +93,7 @@ class TraceApp(App[int]):
         self.theme = "textual-dark"
 
     def on_mount(self) -> None:
+        settle()
         if self.diff is not None:
             self.push_screen(DiffScreen(self.diff))
         elif self.paths is not None:
@@ -121,6 +130,7 @@ class TraceApp(App[int]):
 
     def _loaded(self, traces: TraceSet) -> None:
         self.traces = traces
+        settle()
         previewing = next(
             (s for s in self.screen_stack if isinstance(s, ExplorerScreen) and s.loading_label),
             None,

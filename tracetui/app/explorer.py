@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -43,6 +43,8 @@ def _counts(trace: Trace) -> tuple[int, int]:
 NARROW = 120
 # How often follow mode looks at the file.
 FOLLOW_SECONDS = 0.5
+# From this many spans, sort orders and the search index are built ahead, off the UI thread.
+PREPARE_SPANS = 50_000
 
 
 class ExplorerScreen(Screen[None]):
@@ -136,6 +138,18 @@ class ExplorerScreen(Screen[None]):
             self.set_interval(FOLLOW_SECONDS, self.check_file)
         if self.loading_label is not None:
             self._loading_timer = self.set_interval(0.5, self._update_title)
+        else:
+            self._prepare_when_big()
+
+    def _prepare_when_big(self) -> None:
+        # Sorting or searching a big run for the first time costs a second or so: do it
+        # now, off the UI thread, while the user reads the first screen.
+        if len(self.trace.spans) >= PREPARE_SPANS:
+            self.call_after_refresh(self._prepare)
+
+    @work(thread=True, exclusive=True, group="prepare")
+    def _prepare(self) -> None:
+        self.spans.prepare()
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_width(event.size.width)
@@ -338,6 +352,7 @@ class ExplorerScreen(Screen[None]):
         self.updates = 0
         self._update_title()
         self.notify(f"Loaded {self.counts[0]:,} nodes", timeout=3)
+        self._prepare_when_big()
 
     def apply_update(self, trace: Trace) -> None:
         """Show a newer version of the run in place."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -9,7 +10,7 @@ from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
-from tracetui.analysis.rows import Row, RowModel, SortKey, failures, find, next_in_order
+from tracetui.analysis.rows import Row, RowModel, Rows, SearchIndex, SortKey, Targets, failures
 from tracetui.analysis.timeaxis import MARK, OPEN, RUN, WAIT, TimeAxis, bar
 from tracetui.app.line_list import LineList, status_css
 from tracetui.display import GLYPH, WORD, seconds
@@ -129,10 +130,10 @@ class SpanList(LineList):
         self.trace = trace
         self.model = RowModel(trace)
         self.axis = TimeAxis.for_trace(trace)
-        self.matches: set[int] = set()
+        self.matches = Targets()
         self.search_text = ""
         self._failures = failures(trace)
-        self._order: list[int] | None = None
+        self._search_index: SearchIndex | None = None
         self._version = 0
         self.row_count = len(self.model.rows())
 
@@ -158,8 +159,8 @@ class SpanList(LineList):
         if zoomed:
             self.axis.start, self.axis.end = window
         self._failures = failures(trace)
-        self._order = None
-        self.matches = find(trace, self.search_text) if self.search_text else set()
+        self._search_index = None
+        self.matches = self._find(self.search_text)
         keep = next((s.index for s in trace.spans if s.key == selected_key), None)
         self._refresh_rows(keep=keep)
         self.scroll_to(y=scroll_y, animate=False, immediate=True)
@@ -169,7 +170,7 @@ class SpanList(LineList):
     # --- rows ------------------------------------------------------------------------------
 
     @property
-    def rows(self) -> list[Row]:
+    def rows(self) -> Rows:
         """The visible rows."""
         return self.model.rows()
 
@@ -198,11 +199,16 @@ class SpanList(LineList):
         self.model.reveal(span)
         self._refresh_rows(keep=span)
 
-    def tree_order(self) -> list[int]:
-        """Spans in display order, ignoring folds (cached per sort)."""
-        if self._order is None:
-            self._order = self.model.tree_order()
-        return self._order
+    def tree_order(self) -> Sequence[int]:
+        """Spans in display order, ignoring folds (laid out once per sort)."""
+        return self.model.tree_order()
+
+    def prepare(self) -> None:
+        """Do ahead of time what sort and search would otherwise do on the first key press
+        (meant for a background thread once the first screen is up)."""
+        self.model.prepare()
+        if self._search_index is None:
+            self._search_index = SearchIndex(self.trace)
 
     def watch_cursor(self, old: int, new: int) -> None:
         super().watch_cursor(old, new)
@@ -298,9 +304,8 @@ class SpanList(LineList):
 
     # --- jumps -----------------------------------------------------------------------------
 
-    def _jump(self, targets: set[int], step: int) -> bool:
-        visible = {i for i in targets if self.model.passes_filter(i)} or targets
-        target = next_in_order(self.tree_order(), visible, self.selected_span, step)
+    def _jump(self, targets: Targets, step: int) -> bool:
+        target = self.model.next_of(targets, self.selected_span, step)
         if target is None:
             return False
         self.select_span(target)
@@ -319,10 +324,17 @@ class SpanList(LineList):
     def search(self, query: str) -> int:
         """Highlight spans matching the query (name or error); returns how many."""
         self.search_text = query
-        self.matches = find(self.trace, query)
+        self.matches = self._find(query)
         self.redraw()
         self.post_message(self.ViewChanged())
         return len(self.matches)
+
+    def _find(self, query: str) -> Targets:
+        if not query.strip():
+            return Targets()
+        if self._search_index is None:
+            self._search_index = SearchIndex(self.trace)
+        return self._search_index.find(query)
 
     def action_next_match(self) -> None:
         """Go to the next search match."""
@@ -342,8 +354,7 @@ class SpanList(LineList):
         self.model.set_filter(statuses)
         self._refresh_rows(keep=keep)
         if statuses is not None and keep is not None and not self.model.passes_filter(keep):
-            order = self.tree_order()
-            first = next((i for i in order if self.trace.spans[i].status in statuses), None)
+            first = next((row.span for row in self.rows if not row.context), None)
             if first is not None:
                 self._refresh_rows(keep=first)
         self.post_message(self.ViewChanged())
@@ -352,7 +363,6 @@ class SpanList(LineList):
         """Order siblings by start, duration, name or source order."""
         keep = self.selected_span
         self.model.set_sort(sort)
-        self._order = None
         self._refresh_rows(keep=keep)
         self.post_message(self.ViewChanged())
 
