@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from math import isnan
+from typing import Any, overload
 
 
 class Status(StrEnum):
@@ -102,6 +104,117 @@ class Event:
     raw: Any = None
 
 
+# What an event's attributes can be kept as in a column: nothing, a lone duration, or a dict.
+StoredAttributes = dict[str, Any] | float | None
+
+
+class EventColumns(Sequence[Event]):
+    """A trace's events in source order, kept as columns and made into ``Event`` objects
+    when read: a million events cost tens of megabytes, not hundreds.
+
+    Attributes are stored as None (none), a float (just ``{"duration": x}``, dagron's usual
+    completion) or the dict itself. A loader that can rebuild each source record from the
+    columns passes ``rebuild``; otherwise the raw record given to ``append`` is kept.
+    """
+
+    __slots__ = ("_code_of", "_pairs", "_raws", "attributes", "codes", "rebuild", "spans", "times")
+
+    def __init__(self, rebuild: Callable[[EventColumns, int], Any] | None = None) -> None:
+        self.times = array("d")
+        self.codes = array("H")
+        self.spans = array("i")
+        self.attributes: list[StoredAttributes] = []
+        self.rebuild = rebuild
+        self._raws: list[Any] = []
+        self._pairs: list[tuple[str, str]] = []
+        self._code_of: dict[tuple[str, str], int] = {}
+
+    def code(self, kind: str, type_: str) -> int:
+        """The column code of a (kind, type) pair, registered on first use."""
+        pair = (kind, type_)
+        found = self._code_of.get(pair)
+        if found is None:
+            found = self._code_of[pair] = len(self._pairs)
+            self._pairs.append(pair)
+        return found
+
+    def push(
+        self, time: float | None, code: int, span: int | None, attributes: StoredAttributes
+    ) -> int:
+        """Append one event by its columns (the raw record is rebuilt); returns its index."""
+        self.times.append(NAN if time is None else time)
+        self.codes.append(code)
+        self.spans.append(-1 if span is None else span)
+        self.attributes.append(None if attributes == {} else attributes)
+        return len(self.codes) - 1
+
+    def append(self, event: Event) -> None:
+        """Append an event made elsewhere, keeping its raw record."""
+        if len(self._raws) < len(self.codes):
+            self._raws.extend([None] * (len(self.codes) - len(self._raws)))
+        self.push(event.time, self.code(event.kind, event.type), event.span, event.attributes)
+        self._raws.append(event.raw)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Event]: ...
+
+    def __getitem__(self, index: int | slice) -> Event | list[Event]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self.codes)
+        if not 0 <= index < len(self.codes):
+            raise IndexError(index)
+        kind, type_ = self._pairs[self.codes[index]]
+        time = self.times[index]
+        span = self.spans[index]
+        return Event(
+            index,
+            None if isnan(time) else time,  # NaN marks "no time"
+            kind,
+            type_,
+            None if span < 0 else span,
+            self.attributes_of(index),
+            self.raw_of(index),
+        )
+
+    def __iter__(self) -> Iterator[Event]:
+        for index in range(len(self.codes)):
+            yield self[index]
+
+    def attributes_of(self, index: int) -> dict[str, Any]:
+        """An event's attributes (the stored dict itself, when there is one)."""
+        stored = self.attributes[index]
+        if stored is None:
+            return {}
+        if isinstance(stored, float):
+            return {"duration": stored}
+        return stored
+
+    def raw_of(self, index: int) -> Any:
+        """The event's source record: the one kept, or rebuilt from the columns."""
+        if index < len(self._raws) and self._raws[index] is not None:
+            return self._raws[index]
+        return self.rebuild(self, index) if self.rebuild is not None else None
+
+    def type_of(self, index: int) -> str:
+        """The source's type of an event, without making the event."""
+        return self._pairs[self.codes[index]][1]
+
+    def known_times(self) -> list[float]:
+        """Every event time the source gave."""
+        return [t for t in self.times if not isnan(t)]
+
+
+NAN = float("nan")
+
+
 @dataclass(slots=True, eq=False)
 class Trace:
     """One run of a workflow as a dialect recorded it."""
@@ -115,7 +228,7 @@ class Trace:
     duration: float | None = None
     error: str | None = None
     spans: list[Span] = field(default_factory=list)
-    events: list[Event] = field(default_factory=list)
+    events: EventColumns = field(default_factory=EventColumns)
     attributes: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     record_count: int = 0
@@ -189,7 +302,7 @@ class Trace:
         """Earliest and latest time known anywhere in the trace."""
         times = [t for s in self.spans for t in (s.start, s.end) if t is not None]
         if not times:
-            times = [e.time for e in self.events if e.time is not None]
+            times = self.events.known_times()
         if not times:
             return None
         return min(times), max(times)

@@ -28,6 +28,51 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"?|[\[\]{},]', re.DOTALL)
 
 
+# A big top-level array is parsed this many bytes at a time (see ``array_pieces``).
+PIECE_BYTES = 4 << 20
+# Between two elements of an array of objects: "}", JSON whitespace, ",", whitespace, "{".
+_ELEMENT_GAP = re.compile(rb"\}[ \t\r\n]*,[ \t\r\n]*\{")
+_JSON_SPACE = b" \t\r\n"
+
+
+class PieceError(Exception):
+    """A piece of an array did not parse on its own: the whole document must be read instead."""
+
+
+def array_pieces(data: bytes, piece_bytes: int = PIECE_BYTES) -> Iterator[list[Any]] | None:
+    """A top-level array of objects as consecutive lists of about ``piece_bytes`` each, or
+    None when the data is not shaped so. Each piece is cut between two elements and parsed
+    alone; a cut that fell inside a string or a nested value leaves a piece that cannot
+    parse (an unterminated string, an unclosed object), which raises ``PieceError``. So
+    pieces that all parse are exactly the array, and nothing is ever silently misread."""
+    begin = len(data) - len(data.lstrip(_JSON_SPACE))
+    end = len(data.rstrip(_JSON_SPACE)) - 1
+    if end <= begin or data[begin : begin + 1] != b"[" or data[end : end + 1] != b"]":
+        return None
+    first = begin + 1
+    while first < end and data[first] in _JSON_SPACE:
+        first += 1
+    if data[first : first + 1] != b"{":
+        return None
+    return _pieces(data, first, end, piece_bytes)
+
+
+def _pieces(data: bytes, start: int, end: int, piece_bytes: int) -> Iterator[list[Any]]:
+    while start < end:
+        gap = (
+            _ELEMENT_GAP.search(data, start + piece_bytes, end)
+            if start + piece_bytes < end
+            else None
+        )
+        stop, after = (gap.start() + 1, gap.end() - 1) if gap is not None else (end, end)
+        try:
+            piece = orjson.loads(b"[" + data[start:stop] + b"]")
+        except orjson.JSONDecodeError:
+            raise PieceError from None
+        yield piece
+        start = after
+
+
 @dataclass(slots=True)
 class Document:
     """A parsed input: one JSON value, a list of JSON-lines values, or CSV rows."""

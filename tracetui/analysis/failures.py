@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import chain
+from operator import attrgetter
 
 from rapidfuzz import fuzz, process
 
@@ -137,6 +139,8 @@ def group(failures: list[Failure], threshold: float = DEFAULT_FAMILY_THRESHOLD) 
     # Leaders are picked most frequent first, so a family is named by its commonest form.
     ordered = sorted(by_signature, key=lambda s: (-len(by_signature[s]), s))
     families: list[Family] = []
+    # token_sort_ratio(a, b) is ratio() of the two with their words sorted: sort each
+    # signature's words once here instead of in every one of millions of comparisons.
     leaders: list[str] = []
     for sig in ordered:
         match = None
@@ -147,14 +151,15 @@ def group(failures: list[Failure], threshold: float = DEFAULT_FAMILY_THRESHOLD) 
             family.signatures.append(sig)
             family.members.extend(by_signature[sig])
             continue
+        words = " ".join(sorted(sig.split()))
         if threshold <= 100 and leaders:
             match = process.extractOne(
-                sig, leaders, scorer=fuzz.token_sort_ratio, score_cutoff=threshold
+                words, leaders, scorer=fuzz.ratio, processor=None, score_cutoff=threshold
             )
         if match is None:
             family = Family(sig)
             families.append(family)
-            leaders.append(sig)
+            leaders.append(words)
         else:
             family = families[match[2]]
         family.signatures.append(sig)
@@ -169,23 +174,56 @@ def rank(
     failures: list[Failure], query: str, min_score: float = 0.0, limit: int | None = None
 ) -> list[Ranked]:
     """Failures most similar to the query text first (scored on signatures, 0-100)."""
-    if not query.strip():
-        return []
-    wanted = signature(query)
-    distinct = list({f.signature: None for f in failures})
-    # Scoring distinct signatures, not raw messages: thousands of strings instead of millions.
-    scored = process.extract(wanted, distinct, scorer=fuzz.token_set_ratio, limit=None)
-    score_of = {choice: float(score) for choice, score, _ in scored}
-    ranked = [Ranked(score_of[f.signature], f) for f in failures]
-    ranked = [r for r in ranked if r.score >= min_score and r.score > 0]
-    ranked.sort(
-        key=lambda r: (
-            -r.score,
-            -(r.failure.when.timestamp() if r.failure.when else float("-inf")),
-            r.failure.node,
+    return FailureIndex(failures).rank(query, min_score, limit)
+
+
+class FailureIndex:
+    """Failures prepared once for ranking again and again (as a query is typed): their
+    distinct signatures, and each signature's failures newest first."""
+
+    def __init__(self, failures: list[Failure]) -> None:
+        # Newest first, then by node: two stable sorts with keys computed in C.
+        order = sorted(failures, key=attrgetter("node"))
+        order.sort(key=_when, reverse=True)
+        self._order = order
+        self._positions: dict[str, list[int]] = {}
+        for position, failure in enumerate(order):
+            self._positions.setdefault(failure.signature, []).append(position)
+        self._distinct = list(self._positions)
+
+    def rank(self, query: str, min_score: float = 0.0, limit: int | None = None) -> list[Ranked]:
+        """Failures most similar to the query first; equal scores newest first, then by node."""
+        if not query.strip():
+            return []
+        # Scoring distinct signatures, not raw messages: thousands of strings, not millions.
+        scored = process.extract(
+            signature(query),
+            self._distinct,
+            scorer=fuzz.token_set_ratio,
+            limit=None,
+            score_cutoff=max(min_score, 0.0),
         )
-    )
-    return ranked[:limit] if limit is not None else ranked
+        by_score: dict[float, list[str]] = {}
+        for choice, score, _ in scored:
+            if score > 0:
+                by_score.setdefault(float(score), []).append(choice)
+        ranked: list[Ranked] = []
+        order = self._order
+        for score in sorted(by_score, reverse=True):
+            room = None if limit is None else limit - len(ranked)
+            if room is not None and room <= 0:
+                break
+            names = by_score[score]
+            if len(names) == 1:
+                positions = self._positions[names[0]]
+            else:
+                positions = sorted(chain.from_iterable(self._positions[n] for n in names))
+            ranked.extend(Ranked(score, order[p]) for p in positions[:room])
+        return ranked
+
+
+def _when(failure: Failure) -> datetime:
+    return failure.when or EARLIEST
 
 
 # --- claude-flow compatible mode --------------------------------------------------------------

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from tracetui.analysis.failures import Failure, Family, Ranked, collect, group, rank
+from tracetui.analysis.failures import Failure, FailureIndex, Family, Ranked, collect, group
 from tracetui.app.line_list import LineList
 from tracetui.display import GLYPH, WORD, seconds, timestamp
 from tracetui.model import Status, TraceSet
@@ -217,6 +217,7 @@ class FailuresScreen(Screen[None]):
         self.failures = collect(sources)
         self.families = group(self.failures)
         self.initial_query = query
+        self._ranking: FailureIndex | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="failures-title")
@@ -241,9 +242,14 @@ class FailuresScreen(Screen[None]):
         """Families when the query is empty; otherwise failures ranked against it."""
         view = self.query_one(FailureList)
         if query.strip():
-            view.show_ranked(rank(self.failures, query, min_score=MIN_SCORE))
+            view.show_ranked(self._index().rank(query, min_score=MIN_SCORE))
         else:
             view.show_families(self.families)
+
+    def _index(self) -> FailureIndex:
+        if self._ranking is None:
+            self._ranking = FailureIndex(self.failures)
+        return self._ranking
 
     @on(Input.Changed, "#failure-query")
     def rerank(self, event: Input.Changed) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, cast
 
 from tracetui.errors import TraceError
@@ -18,7 +19,14 @@ from tracetui.loaders import (
 )
 from tracetui.loaders.base import Loader
 from tracetui.model import TraceSet
-from tracetui.source import Document, collector_paused, parse, read_bytes
+from tracetui.source import (
+    Document,
+    PieceError,
+    array_pieces,
+    collector_paused,
+    parse,
+    read_bytes,
+)
 
 # Most specific first: a dagron array is tried before a bare Chrome array.
 LOADERS: tuple[Loader, ...] = cast(
@@ -94,9 +102,46 @@ def _load_document(doc: Document, dialect: str | None) -> TraceSet:
     return TraceSet(doc.source, traces, list(doc.warnings))
 
 
+# From this size, an array of events is parsed and loaded piece by piece (see ``_load_pieces``).
+PIECES_FROM_BYTES = 16 << 20
+# Dialects whose loader takes an array in pieces.
+_PIECEWISE = {dagron.DIALECT: dagron.load_batches}
+
+
 def load_bytes(data: bytes, source: str, dialect: str | None = None) -> TraceSet:
     """Every trace in raw bytes."""
+    if len(data) >= PIECES_FROM_BYTES:
+        with collector_paused():
+            loaded = _load_pieces(data, source, dialect)
+        if loaded is not None:
+            return loaded
     return load_document(parse(data, source), dialect)
+
+
+def _load_pieces(data: bytes, source: str, dialect: str | None) -> TraceSet | None:
+    """A big array of events, parsed a few megabytes at a time, each piece dropped once it is
+    in the model: peak memory stays near the model's own size. None when the file is not such
+    an array, or a piece does not parse alone (then the whole file is read the usual way, which
+    reports or salvages the break)."""
+    pieces = array_pieces(data.removeprefix(b"\xef\xbb\xbf"))
+    if pieces is None:
+        return None
+    try:
+        head = next(pieces)
+        found = detect(Document(source, "json", head, size=len(data)))
+        if found is None or found.DIALECT not in _PIECEWISE or dialect not in (None, found.DIALECT):
+            return None
+        first = [head]
+        del head  # so that the first piece, too, is dropped once loaded
+        traces = _PIECEWISE[found.DIALECT](source, _chain(first, pieces))
+    except PieceError:
+        return None
+    return TraceSet(source, traces, [])
+
+
+def _chain(first: list[list[Any]], rest: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    yield first.pop()
+    yield from rest
 
 
 def load_path(path: str, dialect: str | None = None) -> TraceSet:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from tracetui.errors import RecordError, TraceError
-from tracetui.loaders.base import finish_duration, records, sample, worst_status
+from tracetui.loaders.base import finish_duration, sample, worst_status
 from tracetui.loaders.fields import (
     MAX_SECONDS,
     number,
@@ -14,7 +15,17 @@ from tracetui.loaders.fields import (
     optional_string,
     record_label,
 )
-from tracetui.model import GATE, NODE, RESOURCE, STEP, Event, Span, Status, Trace
+from tracetui.model import (
+    GATE,
+    NODE,
+    RESOURCE,
+    STEP,
+    EventColumns,
+    Span,
+    Status,
+    StoredAttributes,
+    Trace,
+)
 from tracetui.source import Document
 
 DIALECT = "dagron"
@@ -102,8 +113,10 @@ class _Builder:
 
     def node(self, name: str, time: float, *, starting: bool = False) -> Span:
         span = self.node_of.get(name)
+        if span is not None and not starting:
+            return span
         ended = span is not None and span.status not in (Status.RUNNING, Status.UNKNOWN)
-        if span is None or (starting and ended):
+        if span is None or ended:
             runs = self.runs_of.get(name, 0) + 1
             self.runs_of[name] = runs
             key = name if runs == 1 else f"{name}#{runs}"
@@ -116,7 +129,9 @@ class _Builder:
 
     def apply(self, event: dict[str, Any], time: float, etype: str) -> int | None:
         """Update spans for one event; returns the span the event belongs to."""
-        name = optional_string(event, "node_name")
+        name = event.get("node_name")
+        if name is not None and type(name) is not str:
+            name = optional_string(event, "node_name")
         if etype in ("step_started", "step_completed"):
             return self._step(event, time, etype)
         if name is None:
@@ -197,7 +212,11 @@ class _Builder:
         return span.index
 
     def _end(self, span: Span, event: dict[str, Any], time: float, status: Status) -> None:
-        duration = optional_number(event, "duration")
+        duration = event.get("duration")
+        if duration is not None and (
+            type(duration) is not float or not 0 <= duration < MAX_SECONDS
+        ):
+            duration = optional_number(event, "duration")
         span.end = time
         span.duration = duration
         span.status = status
@@ -233,9 +252,23 @@ class _Builder:
 
 
 def load(doc: Document) -> list[Trace]:
-    """One trace from the event array."""
-    trace = Trace(dialect=DIALECT, source=doc.source, raw=doc.value)
-    trace.attributes["format"] = "events" if doc.kind == "json" else "events (JSON lines)"
+    """One trace from the event array (or JSON lines of events)."""
+    values = doc.value if isinstance(doc.value, list) else [doc.value]
+    return load_batches(doc.source, [values], doc.lines, lines_format=doc.kind == "jsonl")
+
+
+def load_batches(
+    source: str,
+    batches: Iterable[list[Any]],
+    lines: list[int] | None = None,
+    *,
+    lines_format: bool = False,
+) -> list[Trace]:
+    """One trace from the event array given in consecutive pieces (a big file is parsed in
+    pieces so that what is parsed can be dropped once it is in the model)."""
+    trace = Trace(dialect=DIALECT, source=source)
+    trace.events = EventColumns(_rebuild(trace))
+    trace.attributes["format"] = "events (JSON lines)" if lines_format else "events"
     builder = _Builder(trace)
     started = completed = False
     first = float("inf")
@@ -243,61 +276,98 @@ def load(doc: Document) -> list[Trace]:
     skipped = 0
     # The hot loop of a million-node file: locals instead of attribute look-ups, and the
     # checks of ``number`` only when the value is not already a plain float in range.
-    events = trace.events
+    columns = trace.events
+    times = columns.times.append
+    codes = columns.codes.append
+    owners = columns.spans.append
+    stored = columns.attributes.append
     spans = trace.spans
     apply = builder.apply
-    kind_of = KIND_OF.get
+    code_of = {etype: columns.code(kind, etype) for etype, kind in KIND_OF.items()}
     header = _HEADER_KEYS
-    for position, line, event in records(doc):
-        try:
-            if type(event) is not dict:
-                raise RecordError("not an object")
-            etype = event.get("event_type")
-            if type(etype) is not str:
-                raise RecordError("'event_type' must be a string")
-            time = event.get("timestamp")
-            if type(time) is not float or not -MAX_SECONDS <= time <= MAX_SECONDS:
-                time = number(event, "timestamp")
-            span = apply(event, time, etype)
-        except RecordError as exc:
-            skipped += 1
-            if skipped <= 20:
-                trace.warn(f"{record_label(position, line)}: {exc}, skipped")
-            continue
-        index = len(events)
-        events.append(
-            Event(
-                index,
-                time,
-                kind_of(etype, "unknown"),
-                etype,
-                span,
-                {k: v for k, v in event.items() if k not in header},
-                event,
-            )
-        )
-        if span is not None:
-            spans[span].events.append(index)
-        if etype == "execution_started":
-            started = True
-        elif etype == "execution_completed":
-            completed = True
-        first = min(first, time)
-        last = max(last, time)
+    position = -1
+    for batch in batches:
+        for event in batch:
+            position += 1
+            try:
+                if type(event) is not dict:
+                    raise RecordError("not an object")
+                etype = event.get("event_type")
+                if type(etype) is not str:
+                    raise RecordError("'event_type' must be a string")
+                time = event.get("timestamp")
+                if type(time) is not float or not -MAX_SECONDS <= time <= MAX_SECONDS:
+                    time = number(event, "timestamp")
+                span = apply(event, time, etype)
+            except RecordError as exc:
+                skipped += 1
+                if skipped <= 20:
+                    line = lines[position] if lines else None
+                    trace.warn(f"{record_label(position, line)}: {exc}, skipped")
+                continue
+            code = code_of.get(etype)
+            if code is None:
+                code = code_of[etype] = columns.code("unknown", etype)
+            # The record is rebuilt from the columns: type, time, the node's name and the rest.
+            named = span is not None and event.get("node_name") == spans[span].name
+            size = len(event) - 2 - named
+            attributes: StoredAttributes = None
+            if size == 1 and type(event.get("duration")) is float:
+                attributes = event["duration"]
+            elif size:
+                attributes = {
+                    k: v
+                    for k, v in event.items()
+                    if k not in header or (k == "node_name" and not named)
+                }
+            index = len(columns.codes)
+            times(time)
+            codes(code)
+            stored(attributes)
+            if span is None:
+                owners(-1)
+            else:
+                owners(span)
+                spans[span].events.append(index)
+            if etype == "execution_started":
+                started = True
+            elif etype == "execution_completed":
+                completed = True
+            first = min(first, time)
+            last = max(last, time)
     if skipped > 20:
         trace.warn(f"{skipped - 20} more malformed records skipped")
-    if not trace.events:
+    if not columns:
         raise TraceError(trace.warnings[0] if trace.warnings else "no events")
-    trace.record_count = len(trace.events)
+    trace.record_count = len(columns)
     for node in trace.nodes():
         if node.status is Status.UNKNOWN and node.start is not None:
             node.status = Status.RUNNING
     # Once execution_completed is recorded the run is over, even if a node never reported back.
     ended = [s.status for s in trace.nodes() if s.status is not Status.RUNNING]
     trace.status = worst_status(ended, Status.OK) if completed else Status.RUNNING
-    if events:
-        trace.duration = last - first
+    trace.duration = last - first
     trace.attributes["execution_started"] = started
     trace.attributes["execution_completed"] = completed
     finish_duration(trace)
     return [trace]
+
+
+def _rebuild(trace: Trace) -> Callable[[EventColumns, int], dict[str, Any]]:
+    """How an event's source record is rebuilt: the same keys and values (header first)."""
+
+    def rebuild(columns: EventColumns, index: int) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "event_type": columns.type_of(index),
+            "timestamp": columns.times[index],
+        }
+        span = columns.spans[index]
+        stored = columns.attributes[index]
+        if span >= 0 and (not isinstance(stored, dict) or "node_name" not in stored):
+            owner = trace.spans[span]
+            if owner.kind == NODE:
+                record["node_name"] = owner.name
+        record.update(columns.attributes_of(index))
+        return record
+
+    return rebuild
