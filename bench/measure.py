@@ -137,7 +137,7 @@ def measure_paint(path: Path, started: float) -> dict[str, Any]:
     # As `tracetui open` does: a large file paints a preview, then loads in the background.
     if path.stat().st_size > BACKGROUND_BYTES:
         app = TraceApp(
-            loader=lambda: load_path(str(path)),
+            loader=lambda progress: load_path(str(path), progress=progress),
             preview=lambda: load_preview(str(path)),
             label=path.name,
         )

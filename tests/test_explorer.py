@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -399,7 +400,7 @@ async def test_a_large_file_paints_a_preview_first_then_the_whole_run() -> None:
     data = (SAMPLES / "dagron/cancelled.events.json").read_bytes()
     release = threading.Event()
 
-    def slow_full_load() -> TraceSet:
+    def slow_full_load(progress: Callable[[float], None]) -> TraceSet:
         release.wait(10)  # the whole file takes a while
         return load_bytes(data, "big.json")
 
@@ -431,7 +432,7 @@ async def test_a_large_file_without_a_preview_shows_the_loading_screen() -> None
 
     release = threading.Event()
 
-    def slow() -> TraceSet:
+    def slow(progress: Callable[[float], None]) -> TraceSet:
         release.wait(10)
         return load_path(VICTOR)
 

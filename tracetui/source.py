@@ -10,7 +10,7 @@ import re
 import sys
 import zlib
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +29,7 @@ _JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"?|[\[\]{},]', re.DOTALL)
 
 
 # A big top-level array is parsed this many bytes at a time (see ``array_pieces``).
-PIECE_BYTES = 4 << 20
+PIECE_BYTES = 2 << 20
 # Between two elements of an array of objects: "}", JSON whitespace, ",", whitespace, "{".
 _ELEMENT_GAP = re.compile(rb"\}[ \t\r\n]*,[ \t\r\n]*\{")
 _JSON_SPACE = b" \t\r\n"
@@ -39,12 +39,19 @@ class PieceError(Exception):
     """A piece of an array did not parse on its own: the whole document must be read instead."""
 
 
-def array_pieces(data: bytes, piece_bytes: int = PIECE_BYTES) -> Iterator[list[Any]] | None:
-    """A top-level array of objects as consecutive lists of about ``piece_bytes`` each, or
-    None when the data is not shaped so. Each piece is cut between two elements and parsed
-    alone; a cut that fell inside a string or a nested value leaves a piece that cannot
-    parse (an unterminated string, an unclosed object), which raises ``PieceError``. So
-    pieces that all parse are exactly the array, and nothing is ever silently misread."""
+def array_pieces(
+    data: bytes,
+    piece_bytes: int | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> Iterator[list[Any]] | None:
+    """A top-level array of objects as consecutive lists of about ``piece_bytes`` each
+    (default ``PIECE_BYTES``), or None when the data is not shaped so. Each piece is cut
+    between two elements and parsed alone; a cut that fell inside a string or a nested
+    value leaves a piece that cannot parse (an unterminated string, an unclosed object)
+    and is cut again further on; only
+    when the rest of the array does not parse does ``PieceError`` say to read the file
+    whole. So pieces that parse are exactly the array, and nothing is silently misread.
+    ``progress`` hears the fraction of the data read after each piece."""
     begin = len(data) - len(data.lstrip(_JSON_SPACE))
     end = len(data.rstrip(_JSON_SPACE)) - 1
     if end <= begin or data[begin : begin + 1] != b"[" or data[end : end + 1] != b"]":
@@ -54,21 +61,32 @@ def array_pieces(data: bytes, piece_bytes: int = PIECE_BYTES) -> Iterator[list[A
         first += 1
     if data[first : first + 1] != b"{":
         return None
-    return _pieces(data, first, end, piece_bytes)
+    return _pieces(data, first, end, piece_bytes or PIECE_BYTES, progress)
 
 
-def _pieces(data: bytes, start: int, end: int, piece_bytes: int) -> Iterator[list[Any]]:
+def _pieces(
+    data: bytes,
+    start: int,
+    end: int,
+    piece_bytes: int,
+    progress: Callable[[float], None] | None,
+) -> Iterator[list[Any]]:
+    reach = piece_bytes
     while start < end:
-        gap = (
-            _ELEMENT_GAP.search(data, start + piece_bytes, end)
-            if start + piece_bytes < end
-            else None
-        )
+        gap = _ELEMENT_GAP.search(data, start + reach, end) if start + reach < end else None
         stop, after = (gap.start() + 1, gap.end() - 1) if gap is not None else (end, end)
         try:
             piece = orjson.loads(b"[" + data[start:stop] + b"]")
         except orjson.JSONDecodeError:
-            raise PieceError from None
+            if stop >= end:
+                raise PieceError from None
+            # The cut fell inside a value (an error text quoting JSON, say): cut further on,
+            # twice as far each time, so a broken file costs at most twice its parse.
+            reach *= 2
+            continue
+        reach = piece_bytes
+        if progress is not None:
+            progress(stop / len(data))
         yield piece
         start = after
 

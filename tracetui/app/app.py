@@ -6,6 +6,7 @@ import gc
 from collections.abc import Callable
 from typing import ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,6 +26,7 @@ from tracetui.app.run_list import RunList
 from tracetui.app.runs import RunsScreen
 from tracetui.app.span_list import SpanList
 from tracetui.errors import TraceError
+from tracetui.loaders import Progress
 from tracetui.model import Trace, TraceSet
 from tracetui.text import safe_line
 
@@ -53,6 +55,15 @@ class LoadingScreen(Screen[None]):
         yield LoadingIndicator()
         yield Footer()
 
+    def on_mount(self) -> None:
+        self.set_interval(0.5, self._show_progress)
+
+    def _show_progress(self) -> None:
+        fraction = getattr(self.app, "loaded_fraction", None)
+        if fraction is not None:
+            label = f"{self.label}  {fraction:.0%}"
+            self.query_one("#loading-label", Static).update(Text(label))
+
 
 class TraceApp(App[int]):
     """tracetui's explorer over a loaded trace set (or one being loaded)."""
@@ -70,7 +81,7 @@ class TraceApp(App[int]):
         self,
         traces: TraceSet | None = None,
         *,
-        loader: Callable[[], TraceSet] | None = None,
+        loader: Callable[[Progress], TraceSet] | None = None,
         preview: Callable[[], TraceSet | None] | None = None,
         label: str = "",
         diff: Diff | None = None,
@@ -90,6 +101,7 @@ class TraceApp(App[int]):
         self.preview = preview
         self.label = label
         self.error: str | None = None
+        self.loaded_fraction: float | None = None
         self.theme = "textual-dark"
 
     def on_mount(self) -> None:
@@ -118,11 +130,15 @@ class TraceApp(App[int]):
         """Load off the UI thread; the loading screen keeps moving."""
         assert self.loader is not None
         try:
-            traces = self.loader()
+            traces = self.loader(self.report_progress)
         except TraceError as exc:
             self.call_from_thread(self._failed, str(exc))
             return
         self.call_from_thread(self._loaded, traces)
+
+    def report_progress(self, fraction: float) -> None:
+        """From the loading thread: how much of the file is read (shown on the next tick)."""
+        self.loaded_fraction = fraction
 
     def _failed(self, message: str) -> None:
         self.error = message

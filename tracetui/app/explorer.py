@@ -185,8 +185,10 @@ class ExplorerScreen(Screen[None]):
         if self.loading_label is not None:
             waited = time.monotonic() - self.loading_since
             spinner = "◐◓◑◒"[int(waited * 2) % 4]
+            fraction = getattr(self.app, "loaded_fraction", None)
+            done = f"{fraction:.0%}, " if fraction is not None else ""
             title.append(
-                f"  {spinner} loading the whole file ({waited:.0f}s): showing its first "
+                f"  {spinner} loading the whole file ({done}{waited:.0f}s): showing its first "
                 f"{self.trace.record_count:,} records",
                 style="bold",
             )

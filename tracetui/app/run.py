@@ -66,7 +66,7 @@ def open_explorer(path: str, dialect: str | None = None, follow: bool = False) -
             size = 0
     if size > BACKGROUND_BYTES:
         app = TraceApp(
-            loader=lambda: load_path(path, dialect),
+            loader=lambda progress: load_path(path, dialect, progress),
             preview=lambda: load_preview(path, dialect),
             label=f"{path} ({size >> 20} MiB)",
             dialect=dialect,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 from tracetui.errors import TraceError
@@ -102,28 +102,34 @@ def _load_document(doc: Document, dialect: str | None) -> TraceSet:
     return TraceSet(doc.source, traces, list(doc.warnings))
 
 
+# Told the fraction of a file read so far (0 to 1), from the thread that reads it.
+Progress = Callable[[float], None]
 # From this size, an array of events is parsed and loaded piece by piece (see ``_load_pieces``).
 PIECES_FROM_BYTES = 16 << 20
 # Dialects whose loader takes an array in pieces.
 _PIECEWISE = {dagron.DIALECT: dagron.load_batches}
 
 
-def load_bytes(data: bytes, source: str, dialect: str | None = None) -> TraceSet:
-    """Every trace in raw bytes."""
+def load_bytes(
+    data: bytes, source: str, dialect: str | None = None, progress: Progress | None = None
+) -> TraceSet:
+    """Every trace in raw bytes; ``progress`` hears the fraction read, where that is known."""
     if len(data) >= PIECES_FROM_BYTES:
         with collector_paused():
-            loaded = _load_pieces(data, source, dialect)
+            loaded = _load_pieces(data, source, dialect, progress)
         if loaded is not None:
             return loaded
     return load_document(parse(data, source), dialect)
 
 
-def _load_pieces(data: bytes, source: str, dialect: str | None) -> TraceSet | None:
+def _load_pieces(
+    data: bytes, source: str, dialect: str | None, progress: Progress | None
+) -> TraceSet | None:
     """A big array of events, parsed a few megabytes at a time, each piece dropped once it is
     in the model: peak memory stays near the model's own size. None when the file is not such
     an array, or a piece does not parse alone (then the whole file is read the usual way, which
     reports or salvages the break)."""
-    pieces = array_pieces(data.removeprefix(b"\xef\xbb\xbf"))
+    pieces = array_pieces(data.removeprefix(b"\xef\xbb\xbf"), progress=progress)
     if pieces is None:
         return None
     try:
@@ -144,7 +150,7 @@ def _chain(first: list[list[Any]], rest: Iterator[list[Any]]) -> Iterator[list[A
     yield from rest
 
 
-def load_path(path: str, dialect: str | None = None) -> TraceSet:
+def load_path(path: str, dialect: str | None = None, progress: Progress | None = None) -> TraceSet:
     """Every trace in a file (``-`` for standard input; gzip is read transparently)."""
     source = "<stdin>" if path == "-" else path
-    return load_bytes(read_bytes(path), source, dialect)
+    return load_bytes(read_bytes(path), source, dialect, progress)

@@ -1,0 +1,133 @@
+"""Big arrays are parsed and loaded in pieces: the same model, or the usual path when unsure."""
+
+from __future__ import annotations
+
+import random
+
+import orjson
+import pytest
+
+import tracetui.loaders
+from tests.helpers import SAMPLES
+from tracetui.errors import TraceError
+from tracetui.loaders import load_bytes
+from tracetui.reports.model_json import traceset_dict
+from tracetui.source import PieceError, array_pieces
+
+
+def events(count: int, seed: int = 0) -> list[dict[str, object]]:
+    """A dagron event stream whose texts contain the very bytes pieces are cut at."""
+    rng = random.Random(seed)
+    out: list[dict[str, object]] = [{"event_type": "execution_started", "timestamp": 0.0}]
+    clock = 0.0
+    for n in range(count):
+        name = f"node-{n}"
+        out.append({"event_type": "node_started", "timestamp": clock, "node_name": name})
+        clock += rng.random()
+        if rng.random() < 0.2:
+            out.append(
+                {
+                    "event_type": "node_failed",
+                    "timestamp": clock,
+                    "node_name": name,
+                    "duration": 0.5,
+                    "error": 'bad row },{ "x": 1 }, {',
+                    "metadata": {"rows": [{"a": 1}, {"b": 2}]},
+                }
+            )
+        else:
+            out.append(
+                {
+                    "event_type": "node_completed",
+                    "timestamp": clock,
+                    "node_name": name,
+                    "duration": 1.0,
+                }
+            )
+    out.append({"event_type": "execution_completed", "timestamp": clock})
+    return out
+
+
+@pytest.mark.parametrize("indent", [False, True])
+def test_pieces_that_all_parse_are_exactly_the_array(indent: bool) -> None:
+    value = [{"n": i, "pad": "x" * (i % 50)} for i in range(3000)]
+    data = orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0)
+    pieces = array_pieces(data, piece_bytes=1000)
+    assert pieces is not None
+    parts = list(pieces)
+    assert len(parts) > 10
+    assert [item for part in parts for item in part] == value
+
+
+def test_a_cut_inside_a_string_or_a_nested_array_is_cut_again_further_on() -> None:
+    data = orjson.dumps(events(400))
+    for size in range(50, 400, 7):
+        pieces = array_pieces(data, piece_bytes=size)
+        assert pieces is not None
+        assert [item for part in pieces for item in part] == orjson.loads(data)
+
+
+def test_a_broken_array_says_to_read_it_whole() -> None:
+    data = orjson.dumps(events(100))
+    middle = data.index(b'},{"event_type"', len(data) // 2)
+    broken = data[:middle] + b"},,{" + data[middle + 3 :]
+    pieces = array_pieces(broken, piece_bytes=200)
+    assert pieces is not None
+    with pytest.raises(PieceError):
+        list(pieces)
+
+
+def test_not_an_array_of_objects_is_not_cut() -> None:
+    assert array_pieces(b'{"traceEvents": []}') is None
+    assert array_pieces(b"[1, 2, 3]") is None
+    assert array_pieces(b"[]") is None
+    assert array_pieces(b"  ") is None
+
+
+@pytest.fixture
+def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Take the piecewise path for small files too, cutting every few hundred bytes."""
+    monkeypatch.setattr(tracetui.loaders, "PIECES_FROM_BYTES", 0)
+    monkeypatch.setattr("tracetui.source.PIECE_BYTES", 300)
+
+
+def _whole(data: bytes) -> dict[str, object]:
+    document = tracetui.loaders.parse(data, "t.json")
+    return traceset_dict(tracetui.loaders.load_document(document))
+
+
+@pytest.mark.usefixtures("small_pieces")
+def test_a_dagron_file_loads_the_same_in_pieces() -> None:
+    data = orjson.dumps(events(300, seed=3), option=orjson.OPT_INDENT_2)
+    fractions: list[float] = []
+    loaded = load_bytes(data, "t.json", progress=fractions.append)
+    assert traceset_dict(loaded) == _whole(data)
+    assert len(fractions) > 5 and fractions == sorted(fractions) and fractions[-1] > 0.99
+    # Every event's source record is rebuilt: the same keys, values and order.
+    records = orjson.loads(data)
+    trace = loaded.traces[0]
+    assert [trace.events[i].raw for i in range(len(records))] == records
+
+
+@pytest.mark.usefixtures("small_pieces")
+def test_every_dagron_sample_loads_the_same_in_pieces() -> None:
+    for path in sorted((SAMPLES / "dagron").glob("*.json")):
+        data = path.read_bytes()
+        assert traceset_dict(load_bytes(data, "t.json")) == _whole(data), path.name
+
+
+@pytest.mark.usefixtures("small_pieces")
+def test_a_truncated_big_file_is_salvaged_the_usual_way() -> None:
+    data = orjson.dumps(events(200), option=orjson.OPT_INDENT_2)
+    cut = data[: len(data) * 2 // 3]
+    loaded = load_bytes(cut, "t.json")
+    assert any("ends early" in w for w in loaded.traces[0].warnings)
+    assert 0 < len(loaded.traces[0].events) < len(orjson.loads(data))
+
+
+@pytest.mark.usefixtures("small_pieces")
+def test_other_dialects_and_broken_files_take_the_usual_path() -> None:
+    chrome = orjson.dumps([{"name": "a", "ph": "X", "ts": 1, "dur": 2, "pid": 1, "tid": 1}] * 50)
+    assert load_bytes(chrome, "c.json").traces[0].dialect == "chrome"
+    with pytest.raises(TraceError, match="line 1"):
+        load_bytes(b'[{"event_type": "node_started"} {"x": 1}]' * 20, "bad.json")
