@@ -186,8 +186,9 @@ def table(
     lines = [
         "| dialect | nodes | events | file | read | orjson.loads | load | load / loads |"
         " peak RSS | retained / event | first paint | whole file shown | key→frame (median / max) |"
-        " search | filter | sort | next failure | summary | jq | jq / summary |",
-        "|" + "---|" * 20,
+        " prepare (background) | search | filter | sort | next failure | summary | jq |"
+        " jq / summary |",
+        "|" + "---|" * 21,
     ]
     for r in results:
         jq = r.get("jq_s")
@@ -198,6 +199,7 @@ def table(
             f"| {r['retained_bytes'] / max(1, r['events']):.0f} B "
             f"| {fmt_s(r['first_paint_s'])} | {fmt_s(r['fully_loaded_s'])} "
             f"| {fmt_s(r['key_median_s'])} / {fmt_s(r['key_max_s'])} "
+            f"| {fmt_s(r.get('prepare_s'))} "
             f"| {fmt_s(r['search_s'])} | {fmt_s(r['filter_s'])} | {fmt_s(r['sort_s'])} "
             f"| {fmt_s(r['next_failure_s'])} | {fmt_s(r['summary_s'])} | {fmt_s(jq)} "
             f"| {(jq / r['summary_s']) if jq else 0:.1f}x |"
