@@ -193,7 +193,7 @@ def table(
     for r in results:
         jq = r.get("jq_s")
         lines.append(
-            f"| {r['dialect']} | {r['nodes']:,} | {r['events']:,} | {fmt_mb(r['bytes'])} "
+            f"| {r['dialect']} | {int(r['nodes']):,} | {int(r['events']):,} | {fmt_mb(r['bytes'])} "
             f"| {fmt_s(r['read_s'])} | {fmt_s(r['loads_s'])} | {fmt_s(r['load_s'])} "
             f"| {r['load_s'] / r['loads_s']:.1f}x | {fmt_mb(r['peak_bytes'])} "
             f"| {r['retained_bytes'] / max(1, r['events']):.0f} B "
@@ -211,21 +211,23 @@ def table(
     ]
     for r in results:
         lines.append(
-            f"| {r['dialect']} | {r['nodes']:,} | {r['failures']:,} | {r['signatures']:,} "
-            f"| {r['families']:,} | {fmt_s(r['collect_s'])} | {fmt_s(r['group_s'])} "
+            f"| {r['dialect']} | {int(r['nodes']):,} | {int(r['failures']):,} "
+            f"| {int(r['signatures']):,} | {int(r['families']):,} "
+            f"| {fmt_s(r['collect_s'])} | {fmt_s(r['group_s'])} "
             f"| {fmt_s(r['rank_s'])} |"
         )
     if piles:
         lines += [
             "",
             "| failures (all distinct texts) | distinct signatures | families "
-            "| collect | group into families | rank against a query |",
-            "|---|---|---|---|---|---|",
+            "| collect | group into families | index (once) | rank against a query |",
+            "|---|---|---|---|---|---|---|",
         ]
         for p in piles:
             lines.append(
-                f"| {p['failures']:,} | {p['signatures']:,} | {p['families']:,} "
-                f"| {fmt_s(p['collect_s'])} | {fmt_s(p['group_s'])} | {fmt_s(p['rank_s'])} |"
+                f"| {int(p['failures']):,} | {int(p['signatures']):,} | {int(p['families']):,} "
+                f"| {fmt_s(p['collect_s'])} | {fmt_s(p['group_s'])} "
+                f"| {fmt_s(p.get('index_s'))} | {fmt_s(p['rank_s'])} |"
             )
     if diffs:
         lines += [
@@ -235,7 +237,7 @@ def table(
         ]
         for d in diffs:
             lines.append(
-                f"| headless `--format json` | {d['nodes']:,} | {fmt_s(d['diff_s'])} "
+                f"| headless `--format json` | {int(d['nodes']):,} | {fmt_s(d['diff_s'])} "
                 f"| {fmt_s(d['floor_s'])} | {d['diff_s'] / d['floor_s']:.1f}x |"
             )
     return "\n".join(lines)

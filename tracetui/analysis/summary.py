@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -54,8 +55,8 @@ def status_counts(spans: list[Span]) -> dict[str, int]:
 def slowest(spans: list[Span], limit: int = 10) -> list[Span]:
     """The spans with the longest duration, slowest first (ties by position)."""
     timed = [s for s in spans if s.elapsed is not None]
-    timed.sort(key=lambda s: (-(s.elapsed or 0.0), s.index))
-    return timed[:limit]
+    # The top few of a million without sorting all of them.
+    return heapq.nsmallest(limit, timed, key=lambda s: (-(s.elapsed or 0.0), s.index))
 
 
 def tool_usage(trace: Trace) -> list[ToolUse]:
