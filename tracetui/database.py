@@ -13,23 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tracetui.errors import RecordError, TraceError
-from tracetui.loaders.cfn import load_trace
+from tracetui.loaders.cfn import TRACE_COLUMNS, load_trace
 from tracetui.model import Status, Trace, TraceSet
 
 TABLE = "execution_traces"
-REQUIRED_COLUMNS = frozenset(
-    {
-        "trace_id",
-        "started_at",
-        "skill_name",
-        "completed_at",
-        "total_duration_ms",
-        "status",
-        "steps",
-        "error_message",
-        "metadata",
-    }
-)
 DEFAULT_LIMIT = 1000
 CONNECT_TIMEOUT_S = 5
 # The model's statuses and the table's CHECK words.
@@ -124,7 +111,7 @@ class CfnDatabase:
         )
         if not rows:
             raise TraceError(f"no table {self.table} (is this claude-flow's database?)")
-        missing = REQUIRED_COLUMNS - {r[0] for r in rows}
+        missing = TRACE_COLUMNS - {r[0] for r in rows}
         if missing:
             raise TraceError(
                 f"table {self.table} has another shape (missing columns: "

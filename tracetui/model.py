@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from math import isnan
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 
 class Status(StrEnum):
@@ -104,11 +104,45 @@ class Event:
     raw: Any = None
 
 
+Item = TypeVar("Item")
+
+
+class LazySequence(Sequence[Item]):
+    """A sequence whose items are made when read (``_item``); indexing by negative numbers
+    and by slices, and iteration, are handled here once."""
+
+    __slots__ = ()
+
+    def _item(self, index: int) -> Item:
+        """The item at a valid, non-negative index."""
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> Item: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Item]: ...
+
+    def __getitem__(self, index: int | slice) -> Item | list[Item]:
+        if isinstance(index, slice):
+            return [self._item(i) for i in range(*index.indices(len(self)))]
+        size = len(self)
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError(index)
+        return self._item(index)
+
+    def __iter__(self) -> Iterator[Item]:
+        for index in range(len(self)):
+            yield self._item(index)
+
+
 # What an event's attributes can be kept as in a column: nothing, a lone duration, or a dict.
 StoredAttributes = dict[str, Any] | float | None
 
 
-class EventColumns(Sequence[Event]):
+class EventColumns(LazySequence[Event]):
     """A trace's events in source order, kept as columns and made into ``Event`` objects
     when read: a million events cost tens of megabytes, not hundreds.
 
@@ -158,19 +192,7 @@ class EventColumns(Sequence[Event]):
     def __len__(self) -> int:
         return len(self.codes)
 
-    @overload
-    def __getitem__(self, index: int) -> Event: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Event]: ...
-
-    def __getitem__(self, index: int | slice) -> Event | list[Event]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self.codes)
-        if not 0 <= index < len(self.codes):
-            raise IndexError(index)
+    def _item(self, index: int) -> Event:
         kind, type_ = self._pairs[self.codes[index]]
         time = self.times[index]
         span = self.spans[index]
@@ -183,10 +205,6 @@ class EventColumns(Sequence[Event]):
             self.attributes_of(index),
             self.raw_of(index),
         )
-
-    def __iter__(self) -> Iterator[Event]:
-        for index in range(len(self.codes)):
-            yield self[index]
 
     def attributes_of(self, index: int) -> dict[str, Any]:
         """An event's attributes (the stored dict itself, when there is one)."""

@@ -28,6 +28,8 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"?|[\[\]{},]', re.DOTALL)
 
 
+# Told the fraction of a file read so far (0 to 1), from the thread that reads it.
+Progress = Callable[[float], None]
 # A big top-level array is parsed this many bytes at a time (see ``array_pieces``).
 PIECE_BYTES = 2 << 20
 # Between two elements of an array of objects: "}", JSON whitespace, ",", whitespace, "{".
@@ -42,15 +44,15 @@ class PieceError(Exception):
 def array_pieces(
     data: bytes,
     piece_bytes: int | None = None,
-    progress: Callable[[float], None] | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[list[Any]] | None:
     """A top-level array of objects as consecutive lists of about ``piece_bytes`` each
     (default ``PIECE_BYTES``), or None when the data is not shaped so. Each piece is cut
     between two elements and parsed alone; a cut that fell inside a string or a nested
     value leaves a piece that cannot parse (an unterminated string, an unclosed object)
-    and is cut again further on; only
-    when the rest of the array does not parse does ``PieceError`` say to read the file
-    whole. So pieces that parse are exactly the array, and nothing is silently misread.
+    and is cut again further on; only when the rest of the array does not parse does
+    ``PieceError`` say to read the file whole. So pieces that parse are exactly the
+    array, and nothing is silently misread.
     ``progress`` hears the fraction of the data read after each piece."""
     begin = len(data) - len(data.lstrip(_JSON_SPACE))
     end = len(data.rstrip(_JSON_SPACE)) - 1
@@ -69,7 +71,7 @@ def _pieces(
     start: int,
     end: int,
     piece_bytes: int,
-    progress: Callable[[float], None] | None,
+    progress: Progress | None,
 ) -> Iterator[list[Any]]:
     reach = piece_bytes
     while start < end:

@@ -14,9 +14,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import compress
-from typing import overload
 
-from tracetui.model import FAILURE_STATUSES, Span, Status, Trace
+from tracetui.model import FAILURE_STATUSES, LazySequence, Span, Status, Trace
 
 
 class SortKey(StrEnum):
@@ -111,7 +110,7 @@ class Layout:
         return len(self.order)
 
 
-class Rows(Sequence[Row]):
+class Rows(LazySequence[Row]):
     """The visible rows: positions of a layout, each made into a Row when asked for."""
 
     def __init__(
@@ -129,19 +128,7 @@ class Rows(Sequence[Row]):
     def __len__(self) -> int:
         return len(self._layout) if self._visible is None else len(self._visible)
 
-    @overload
-    def __getitem__(self, row: int) -> Row: ...
-
-    @overload
-    def __getitem__(self, row: slice) -> list[Row]: ...
-
-    def __getitem__(self, row: int | slice) -> Row | list[Row]:
-        if isinstance(row, slice):
-            return [self[r] for r in range(*row.indices(len(self)))]
-        if row < 0:
-            row += len(self)
-        if not 0 <= row < len(self):
-            raise IndexError(row)
+    def _item(self, row: int) -> Row:
         layout = self._layout
         position = row if self._visible is None else self._visible[row]
         span = layout.order[position]
@@ -155,10 +142,6 @@ class Rows(Sequence[Row]):
         wanted = self._model.status_filter
         context = wanted is not None and self._model.trace.spans[span].status not in wanted
         return Row(span, layout.depth[position], has_children, has_children, context)
-
-    def __iter__(self) -> Iterator[Row]:
-        for row in range(len(self)):
-            yield self[row]
 
     def row_of_position(self, position: int) -> int | None:
         """The row showing a layout position, if visible."""
@@ -395,11 +378,6 @@ class SearchIndex:
         if not needle or "\n" in needle:
             return Targets()
         return Targets([i for i, text in enumerate(self._haystack) if needle in text])
-
-
-def find(trace: Trace, query: str) -> set[int]:
-    """Spans whose name, key or error contains the query, ignoring case."""
-    return set(SearchIndex(trace).find(query))
 
 
 def failures(trace: Trace) -> Targets:

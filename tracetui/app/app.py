@@ -26,8 +26,8 @@ from tracetui.app.run_list import RunList
 from tracetui.app.runs import RunsScreen
 from tracetui.app.span_list import SpanList
 from tracetui.errors import TraceError
-from tracetui.loaders import Progress
 from tracetui.model import Trace, TraceSet
+from tracetui.source import Progress
 from tracetui.text import safe_line
 
 

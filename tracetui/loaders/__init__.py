@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, cast
 
 from tracetui.errors import TraceError
@@ -22,6 +22,7 @@ from tracetui.model import TraceSet
 from tracetui.source import (
     Document,
     PieceError,
+    Progress,
     array_pieces,
     collector_paused,
     parse,
@@ -102,8 +103,6 @@ def _load_document(doc: Document, dialect: str | None) -> TraceSet:
     return TraceSet(doc.source, traces, list(doc.warnings))
 
 
-# Told the fraction of a file read so far (0 to 1), from the thread that reads it.
-Progress = Callable[[float], None]
 # From this size, an array of events is parsed and loaded piece by piece (see ``_load_pieces``).
 PIECES_FROM_BYTES = 16 << 20
 # Dialects whose loader takes an array in pieces.

@@ -45,7 +45,8 @@ _STATUS = {
     "running": Status.RUNNING,
     "cached": Status.CACHED,
 }
-_TRACE_KEYS = frozenset(
+# The columns of claude-flow's ``execution_traces`` table: the keys of one trace record.
+TRACE_COLUMNS = frozenset(
     {
         "trace_id",
         "skill_name",
@@ -157,7 +158,7 @@ def load_trace(record: dict[str, Any], source: str) -> Trace:
         trace.attributes["completed_at"] = completed.isoformat()
     if record.get("total_duration_ms") is not None:
         trace.attributes["total_duration_ms"] = record["total_duration_ms"]
-    trace.attributes.update(extras(record, _TRACE_KEYS))
+    trace.attributes.update(extras(record, TRACE_COLUMNS))
     seen: dict[str, int] = {}
     for position, step in enumerate(steps):
         try:
