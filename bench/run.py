@@ -70,8 +70,8 @@ def terminal_paint(path: Path) -> dict[str, float]:
     first rows are on screen, and until the whole file is shown (no "loading" in the title)."""
     name = f"bench-{os.getpid()}-{time.monotonic_ns()}"
     command = f"{sys.executable} -m tracetui open {path}; sleep 60"
-    tmux = ["tmux", "-L", "tracetui-bench"]
-    for _ in range(5):  # a server that just closed its last session may still be exiting
+    tmux = ["tmux", "-L", name, "-f", os.devnull]  # a server of its own, stopped afterwards
+    for _ in range(5):
         start = time.perf_counter()
         launched = subprocess.run(
             [*tmux, "new-session", "-d", "-x", "120", "-y", "40", "-s", name, command],
@@ -102,7 +102,7 @@ def terminal_paint(path: Path) -> dict[str, float]:
                 break
             time.sleep(0.02)
     finally:
-        subprocess.run([*tmux, "kill-session", "-t", name], check=False, capture_output=True)
+        subprocess.run([*tmux, "kill-server"], check=False, capture_output=True)
     return {"first_paint_s": first or float("nan"), "fully_loaded_s": whole or float("nan")}
 
 

@@ -25,12 +25,15 @@ class Terminal:
 
     def __init__(self, command: list[str], width: int = 100, height: int = 30) -> None:
         self.name = f"tracetui-test-{uuid.uuid4().hex[:8]}"
+        # A server of its own per terminal: one test closing its last session stops only its
+        # own server, so another test's new-session never meets a server on its way out.
+        self.tmux = ["tmux", "-L", self.name, "-f", os.devnull]
         env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TMUX")}
         env["TERM"] = "xterm-256color"
         shell_command = " ".join(_quote(part) for part in command)
         subprocess.run(
             [
-                "tmux",
+                *self.tmux,
                 "new-session",
                 "-d",
                 "-x",
@@ -47,7 +50,7 @@ class Terminal:
 
     def screen(self) -> str:
         done = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name],
+            [*self.tmux, "capture-pane", "-p", "-t", self.name],
             capture_output=True,
             text=True,
             check=False,
@@ -55,7 +58,7 @@ class Terminal:
         return done.stdout
 
     def send(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        subprocess.run([*self.tmux, "send-keys", "-t", self.name, *keys], check=True)
 
     def wait_for(self, ready: Callable[[str], bool], timeout: float = 20.0) -> str:
         deadline = time.monotonic() + timeout
@@ -68,7 +71,7 @@ class Terminal:
         raise AssertionError(f"screen never got there; last screen:\n{text}")
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], check=False, capture_output=True)
+        subprocess.run([*self.tmux, "kill-server"], check=False, capture_output=True)
 
 
 def _quote(text: str) -> str:
