@@ -357,3 +357,55 @@ async def test_timelines_share_one_axis() -> None:
         assert app.focused is screen.before
         await pilot.press("escape")
         assert isinstance(app.screen, DiffScreen)
+
+
+def _nest_order_reference(order: list[str], current: set[str]) -> list[str]:
+    """The plain (quadratic) statement of where baseline-only paths go."""
+    result = [p for p in order if p in current]
+    for path in order:
+        if path in current:
+            continue
+        parent = path.rsplit(" > ", 1)[0] if " > " in path else None
+        if parent is not None and parent in result:
+            position = result.index(parent) + 1
+            while position < len(result) and result[position].startswith(parent + " > "):
+                position += 1
+            result.insert(position, path)
+        else:
+            result.append(path)
+    return result
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_removed_paths_nest_as_the_plain_statement_says(seed: int) -> None:
+    import random
+
+    from tracetui.analysis.diff import _nest_order
+
+    chooser = random.Random(seed)
+    paths: list[str] = []
+    for number in range(chooser.randint(1, 40)):
+        parent = chooser.choice([None, *paths]) if paths else None
+        name = f"n{number}"
+        paths.append(name if parent is None else f"{parent} > {name}")
+    current = {p for p in paths if chooser.random() < 0.6}
+    # The current run's paths first in their order, then the baseline's own, as diff lists them.
+    order = [p for p in paths if p in current] + [p for p in paths if p not in current]
+    if seed % 2:  # sometimes a child before its parent
+        chooser.shuffle(order)
+    assert _nest_order(order, current) == _nest_order_reference(order, current)
+
+
+def test_paths_are_found_when_a_child_is_listed_before_its_parent() -> None:
+    from tracetui.analysis.diff import _paths
+    from tracetui.model import NODE, TOOL_CALL, Status, Trace
+
+    trace = Trace(dialect="test", source="t.json")
+    outer = trace.add_span("outer", "outer", NODE, status=Status.OK)
+    # A tool call under a node that is only added after it, then re-parented there.
+    tool = trace.add_span("outer/late/t", "t", TOOL_CALL, parent=outer.index, status=Status.OK)
+    late = trace.add_span("late", "late", TOOL_CALL, parent=outer.index, status=Status.OK)
+    tool.parent = late.index
+    outer.children.remove(tool.index)
+    late.children.append(tool.index)
+    assert list(_paths(trace)) == ["outer", "outer > late > t", "outer > late"]

@@ -169,7 +169,7 @@ def test_ranking_orders_by_score_then_newest() -> None:
     assert ranked[0].score == ranked[1].score > ranked[2].score
     assert all(r.failure.node != "disk" for r in rank(collect([traces]), "redis", min_score=60))
     assert len(rank(collect([traces]), "timeout", limit=2)) == 2
-    assert rank(collect([traces]), "   ") == []
+    assert list(rank(collect([traces]), "   ")) == []
 
 
 def test_ranking_across_many_files() -> None:
@@ -360,3 +360,38 @@ async def test_look_alikes_without_error_text_says_so() -> None:
         await pilot.press("L")
         await pilot.pause()
         assert isinstance(app.screen, ExplorerScreen)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_ranking_equals_scoring_every_failure_and_sorting(seed: int) -> None:
+    import random
+
+    from rapidfuzz import fuzz
+
+    from tracetui.analysis.failures import FailureIndex
+    from tracetui.analysis.signature import signature
+
+    chooser = random.Random(seed)
+    words = ["redis", "timeout", "disk", "quota", "connection", "refused", "db", "503", "retry"]
+    errors = [
+        (f"node{n}", " ".join(chooser.choice(words) for _ in range(chooser.randint(1, 4))))
+        for n in range(60)
+    ]
+    failures = collect([made_trace(errors)])
+    query = " ".join(chooser.choice(words) for _ in range(2))
+    index = FailureIndex(failures)
+    for min_score, limit in [(0.0, None), (50.0, None), (0.0, 7)]:
+        ranked = index.rank(query, min_score=min_score, limit=limit)
+        scored = [(fuzz.token_set_ratio(signature(query), f.signature), f) for f in failures]
+        expected = sorted(
+            ((score, f) for score, f in scored if score > 0 and score >= min_score),
+            key=lambda pair: (
+                -pair[0],
+                -(pair[1].when.timestamp() if pair[1].when else 0),
+                pair[1].node,
+            ),
+        )[:limit]
+        assert [(r.score, r.failure.node) for r in ranked] == [
+            (score, f.node) for score, f in expected
+        ]
+        assert [r.failure.node for r in ranked[-3:]] == [f.node for _, f in expected[-3:]]

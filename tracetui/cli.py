@@ -14,6 +14,7 @@ from tracetui import __version__
 from tracetui.errors import TraceError
 from tracetui.loaders import DIALECTS, load_path
 from tracetui.model import Trace, TraceSet
+from tracetui.source import settle
 
 if TYPE_CHECKING:
     from tracetui.database import RunFilter
@@ -38,12 +39,12 @@ def load(path: str, dialect: str | None) -> TraceSet:
     from tracetui.database import is_database_url, load_database, redact
 
     try:
-        if is_database_url(path):
-            return load_database(path)
-        return load_path(path, dialect)
+        loaded = load_database(path) if is_database_url(path) else load_path(path, dialect)
     except TraceError as exc:
         label = redact(path) if is_database_url(path) else path
         raise InputError("<stdin>" if path == "-" else label, exc) from None
+    settle()
+    return loaded
 
 
 def emit(text: str) -> None:

@@ -121,6 +121,12 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def settle() -> None:
+    """Move what is loaded out of the garbage collector's sight: a million spans rescanned by
+    every full collection would stall key presses (and headless sorts) for most of a second."""
+    gc.freeze()
+
+
 def read_bytes(path: str) -> bytes:
     """The raw bytes of a path (``-`` is standard input), decompressed if gzip."""
     try:

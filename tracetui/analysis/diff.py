@@ -10,7 +10,16 @@ from enum import StrEnum
 
 from tracetui.analysis.critical_path import critical_path
 from tracetui.analysis.summary import status_counts
-from tracetui.model import MODEL_INVOCATION, NODE, TOOL_CALL, UNIT, Span, Status, Trace
+from tracetui.model import (
+    FAILURE_STATUSES,
+    MODEL_INVOCATION,
+    NODE,
+    TOOL_CALL,
+    UNIT,
+    Span,
+    Status,
+    Trace,
+)
 
 # Kinds that take part in a diff: units of work, not groups (steps) or whole-run slices.
 COMPARED_KINDS = frozenset({NODE, TOOL_CALL, UNIT, MODEL_INVOCATION})
@@ -38,7 +47,9 @@ class Thresholds:
 
 @dataclass(slots=True)
 class Pair:
-    """One unit of work in the baseline and in the current run (either may be missing)."""
+    """One unit of work in the baseline and in the current run (either may be missing).
+
+    The judgement (change, significance and the status flags) is made once, by ``diff``."""
 
     path: str
     name: str
@@ -55,52 +66,12 @@ class Pair:
     tools_after: int | None
     change: Change = Change.SAME
     significant: bool = False
-
-    @property
-    def delta(self) -> float | None:
-        """Seconds gained (positive: slower)."""
-        if self.seconds_before is None or self.seconds_after is None:
-            return None
-        return self.seconds_after - self.seconds_before
-
-    @property
-    def percent(self) -> float | None:
-        """Change relative to the baseline, in percent."""
-        delta = self.delta
-        if delta is None or not self.seconds_before:
-            return None
-        return delta / self.seconds_before * 100
-
-    @property
-    def status_changed(self) -> bool:
-        """True when both sides exist and ended differently."""
-        return (
-            self.status_before is not None
-            and self.status_after is not None
-            and self.status_before != self.status_after
-        )
-
-    @property
-    def newly_failing(self) -> bool:
-        """A failure now that was not one in the baseline (or a new node that fails)."""
-        if self.status_after is None or not self.status_after.is_failure:
-            return False
-        return self.status_before is None or not self.status_before.is_failure
-
-    @property
-    def fixed(self) -> bool:
-        """Failing in the baseline, not any more."""
-        return (
-            self.status_before is not None
-            and self.status_before.is_failure
-            and self.status_after is not None
-            and not self.status_after.is_failure
-        )
-
-    @property
-    def regression(self) -> bool:
-        """Significantly slower, or newly failing."""
-        return (self.change is Change.SLOWER and self.significant) or self.newly_failing
+    delta: float | None = None  # seconds gained (positive: slower)
+    percent: float | None = None  # the delta relative to the baseline
+    status_changed: bool = False  # both sides exist and ended differently
+    newly_failing: bool = False  # a failure now that was not one before (or a new failing node)
+    fixed: bool = False  # failing in the baseline, not any more
+    regression: bool = False  # significantly slower, or newly failing
 
 
 def run_label(trace: Trace) -> str:
@@ -174,14 +145,20 @@ def _paths(trace: Trace) -> dict[str, Span]:
             seen[(parent, span.name)] += 1
             count = seen[(parent, span.name)]
             component[span.index] = span.name if count == 1 else f"{span.name}#{count}"
+    # Each path is its parent's path and one more component: every parent is joined once.
+    path_of: dict[int, str] = {}
     result: dict[str, Span] = {}
-    for index, name in component.items():
-        parts = [name]
+    for index in component:
+        chain = [index]
         parent = parent_of[index]
-        while parent is not None:
-            parts.append(component[parent])
+        while parent is not None and parent not in path_of:
+            chain.append(parent)
             parent = parent_of[parent]
-        result[" > ".join(reversed(parts))] = trace.spans[index]
+        prefix = path_of[parent] if parent is not None else None
+        for each in reversed(chain):
+            prefix = component[each] if prefix is None else f"{prefix} > {component[each]}"
+            path_of[each] = prefix
+        result[path_of[index]] = trace.spans[index]
     return result
 
 
@@ -189,11 +166,15 @@ def _depth(path: str) -> int:
     return path.count(" > ")
 
 
+# Spans in these states never ran: a zero duration there is not a time to compare.
+_NOT_RUN = frozenset({Status.SKIPPED, Status.CANCELLED})
+
+
 def _seconds(span: Span, measure: str) -> float | None:
-    if span.status in (Status.SKIPPED, Status.CANCELLED) and not span.duration:
-        return None  # it never ran: no duration to compare
-    if measure == "wall" and span.wall is not None:
-        return span.wall
+    if not span.duration and span.status in _NOT_RUN:
+        return None
+    if measure == "wall" and span.start is not None and span.end is not None:
+        return span.end - span.start
     return span.elapsed
 
 
@@ -241,17 +222,43 @@ def diff(baseline: list[Trace], current: Trace, thresholds: Thresholds | None = 
 def _nest_order(order: list[str], current: Container[str]) -> list[str]:
     """Current paths in their order; each baseline-only path right after its parent's subtree."""
     result = [p for p in order if p in current]
+    placed = set(result)
+    # Baseline-only paths by the placed path they go under; the rest go at the end.
+    under: dict[str, list[str]] = {}
+    last: list[str] = []
     for path in order:
         if path in current:
             continue
         parent = path.rsplit(" > ", 1)[0] if " > " in path else None
-        if parent is not None and parent in result:
-            position = result.index(parent) + 1
-            while position < len(result) and result[position].startswith(parent + " > "):
-                position += 1
-            result.insert(position, path)
+        if parent is not None and parent in placed:
+            under.setdefault(parent, []).append(path)
+            placed.add(path)
         else:
-            result.append(path)
+            last.append(path)
+            placed.add(path)
+    if not under:
+        return result + last
+    # Each group goes after the end of its parent's subtree (its last descendant), in order.
+    spliced: list[str] = []
+    pending: list[tuple[str, list[str]]] = []  # open subtrees, innermost last
+    for path in [*result, *last]:
+        while pending and not path.startswith(pending[-1][0] + " > "):
+            spliced.extend(_nested(pending.pop()[1], under))
+        spliced.append(path)
+        if path in under:
+            pending.append((path, under[path]))
+    while pending:
+        spliced.extend(_nested(pending.pop()[1], under))
+    return spliced
+
+
+def _nested(paths: list[str], under: dict[str, list[str]]) -> list[str]:
+    """Baseline-only paths, each followed by the baseline-only paths placed under it."""
+    result: list[str] = []
+    for path in paths:
+        result.append(path)
+        if path in under:
+            result.extend(_nested(under[path], under))
     return result
 
 
@@ -264,20 +271,28 @@ def _pair(
     measure: str,
     thresholds: Thresholds,
 ) -> Pair:
-    pairs = [
-        (paths[path], t) for paths, t in zip(before_paths, baseline, strict=True) if path in paths
-    ]
-    befores = [span for span, _ in pairs]
-    values = [v for v in (_seconds(s, measure) for s in befores) if v is not None]
-    tools = [_tool_calls(span, trace) for span, trace in pairs]
-    if len(befores) == 1:  # the common case, without the cost of medians and counters
-        status_before: Status | None = befores[0].status
-        seconds_before = values[0] if values else None
-        tools_before: float | None = tools[0]
+    several = len(baseline) > 1
+    if not several:  # the common case, without the cost of medians and counters
+        only = before_paths[0].get(path)
+        befores = [only] if only is not None else []
+        value = _seconds(only, measure) if only is not None else None
+        status_before = only.status if only is not None else None
+        seconds_before = value
+        spread = (value, value) if value is not None else None
+        tools_before: float | None = _tool_calls(only, baseline[0]) if only is not None else None
     else:
+        pairs = [
+            (paths[path], t)
+            for paths, t in zip(before_paths, baseline, strict=True)
+            if path in paths
+        ]
+        befores = [span for span, _ in pairs]
+        values = [v for v in (_seconds(s, measure) for s in befores) if v is not None]
+        tools = [_tool_calls(span, trace) for span, trace in pairs]
         statuses = Counter(s.status for s in befores)
         status_before = statuses.most_common(1)[0][0] if statuses else None
         seconds_before = statistics.median(values) if values else None
+        spread = (min(values), max(values)) if values else None
         tools_before = statistics.median(tools) if tools else None
     sample = after if after is not None else befores[0]
     pair = Pair(
@@ -291,34 +306,43 @@ def _pair(
         status_after=after.status if after is not None else None,
         seconds_before=seconds_before,
         seconds_after=_seconds(after, measure) if after is not None else None,
-        spread=(min(values), max(values)) if values else None,
+        spread=spread,
         tools_before=tools_before,
         tools_after=_tool_calls(after, current) if after is not None else None,
     )
-    _judge(pair, thresholds, several=len(baseline) > 1)
+    _judge(pair, thresholds, several)
     return pair
 
 
 def _judge(pair: Pair, thresholds: Thresholds, several: bool) -> None:
+    """Set what changed, whether it matters, and the status flags."""
+    before, after = pair.status_before, pair.status_after
+    failed_before = before in FAILURE_STATUSES
+    failed_after = after in FAILURE_STATUSES
+    pair.status_changed = before is not None and after is not None and before != after
+    pair.newly_failing = failed_after and not failed_before
+    pair.fixed = failed_before and after is not None and not failed_after
+    if pair.seconds_before is not None and pair.seconds_after is not None:
+        pair.delta = pair.seconds_after - pair.seconds_before
+        if pair.seconds_before:
+            pair.percent = pair.delta / pair.seconds_before * 100
     if pair.after is None:
         pair.change = Change.REMOVED
         pair.significant = True
-        return
-    if not pair.before:
+    elif not pair.before:
         pair.change = Change.ADDED
         pair.significant = True
-        return
-    delta, percent = pair.delta, pair.percent
-    if delta is None:
-        return
-    pair.change = Change.SLOWER if delta > 0 else Change.FASTER if delta < 0 else Change.SAME
-    past_seconds = abs(delta) >= thresholds.seconds
-    past_percent = percent is None or abs(percent) >= thresholds.percent
-    outside = True
-    if several and pair.spread is not None and pair.seconds_after is not None:
-        low, high = pair.spread
-        outside = pair.seconds_after > high or pair.seconds_after < low
-    pair.significant = past_seconds and past_percent and outside
+    elif pair.delta is not None:
+        delta, percent = pair.delta, pair.percent
+        pair.change = Change.SLOWER if delta > 0 else Change.FASTER if delta < 0 else Change.SAME
+        past_seconds = abs(delta) >= thresholds.seconds
+        past_percent = percent is None or abs(percent) >= thresholds.percent
+        outside = True
+        if several and pair.spread is not None and pair.seconds_after is not None:
+            low, high = pair.spread
+            outside = pair.seconds_after > high or pair.seconds_after < low
+        pair.significant = past_seconds and past_percent and outside
+    pair.regression = (pair.change is Change.SLOWER and pair.significant) or pair.newly_failing
 
 
 def _totals(trace: Trace) -> RunTotals:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import chain
@@ -10,7 +12,7 @@ from operator import attrgetter
 from rapidfuzz import fuzz, process
 
 from tracetui.analysis.signature import signature
-from tracetui.model import NODE, STEP, Status, Trace, TraceSet
+from tracetui.model import NODE, STEP, LazySequence, Status, Trace, TraceSet
 
 # Signatures at least this similar (rapidfuzz token_sort_ratio, 0-100) merge into a family.
 DEFAULT_FAMILY_THRESHOLD = 85.0
@@ -172,7 +174,7 @@ def group(failures: list[Failure], threshold: float = DEFAULT_FAMILY_THRESHOLD) 
 
 def rank(
     failures: list[Failure], query: str, min_score: float = 0.0, limit: int | None = None
-) -> list[Ranked]:
+) -> RankedFailures:
     """Failures most similar to the query text first (scored on signatures, 0-100)."""
     return FailureIndex(failures).rank(query, min_score, limit)
 
@@ -191,10 +193,10 @@ class FailureIndex:
             self._positions.setdefault(failure.signature, []).append(position)
         self._distinct = list(self._positions)
 
-    def rank(self, query: str, min_score: float = 0.0, limit: int | None = None) -> list[Ranked]:
+    def rank(self, query: str, min_score: float = 0.0, limit: int | None = None) -> RankedFailures:
         """Failures most similar to the query first; equal scores newest first, then by node."""
         if not query.strip():
-            return []
+            return RankedFailures(self._order, array("i"), [], [])
         # Scoring distinct signatures, not raw messages: thousands of strings, not millions.
         scored = process.extract(
             signature(query),
@@ -203,23 +205,48 @@ class FailureIndex:
             limit=None,
             score_cutoff=max(min_score, 0.0),
         )
+        # Best score first; within one score, the signatures' failures merged newest first.
         by_score: dict[float, list[str]] = {}
         for choice, score, _ in scored:
             if score > 0:
-                by_score.setdefault(float(score), []).append(choice)
-        ranked: list[Ranked] = []
-        order = self._order
+                by_score.setdefault(score, []).append(choice)
+        positions = array("i")
+        ends: list[int] = []
+        scores: list[float] = []
+        failures_of = self._positions.__getitem__
         for score in sorted(by_score, reverse=True):
-            room = None if limit is None else limit - len(ranked)
-            if room is not None and room <= 0:
-                break
             names = by_score[score]
             if len(names) == 1:
-                positions = self._positions[names[0]]
+                positions.extend(failures_of(names[0]))
             else:
-                positions = sorted(chain.from_iterable(self._positions[n] for n in names))
-            ranked.extend(Ranked(score, order[p]) for p in positions[:room])
-        return ranked
+                positions.extend(sorted(chain.from_iterable(map(failures_of, names))))
+            ends.append(len(positions))
+            scores.append(float(score))
+            if limit is not None and len(positions) >= limit:
+                del positions[limit:]
+                ends[-1] = limit
+                break
+        return RankedFailures(self._order, positions, ends, scores)
+
+
+class RankedFailures(LazySequence[Ranked]):
+    """Ranked failures, made one by one when read: a query that matches 100k failures costs
+    an array of positions, not 100k objects."""
+
+    def __init__(
+        self, order: list[Failure], positions: array[int], ends: list[int], scores: list[float]
+    ) -> None:
+        self._order = order
+        self._positions = positions  # into ``order``, best first
+        self._ends = ends  # where each run of one score ends
+        self._scores = scores
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def _item(self, index: int) -> Ranked:
+        score = self._scores[bisect_right(self._ends, index)]
+        return Ranked(score, self._order[self._positions[index]])
 
 
 def _when(failure: Failure) -> datetime:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -27,15 +26,8 @@ from tracetui.app.runs import RunsScreen
 from tracetui.app.span_list import SpanList
 from tracetui.errors import TraceError
 from tracetui.model import Trace, TraceSet
-from tracetui.source import Progress
+from tracetui.source import Progress, settle
 from tracetui.text import safe_line
-
-
-def settle() -> None:
-    """Move what is loaded out of the garbage collector's sight: a million spans rescanned
-    by every full collection would stall key presses for most of a second."""
-    gc.freeze()
-
 
 CSS = """
 LineList > .line-list--cursor { background: $primary 55%; text-style: bold; }

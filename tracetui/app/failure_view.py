@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -17,7 +18,7 @@ from textual.widgets import Footer, Input, Static
 from tracetui.analysis.failures import Failure, FailureIndex, Family, Ranked, collect, group
 from tracetui.app.line_list import LineList
 from tracetui.display import GLYPH, WORD, seconds, timestamp
-from tracetui.model import Status, TraceSet
+from tracetui.model import LazySequence, Status, TraceSet
 from tracetui.text import safe_line, shorten
 
 MIN_SCORE = 40.0
@@ -30,6 +31,20 @@ class FailureRow:
     family: Family | None
     failure: Failure | None
     score: float | None = None
+
+
+class _RankedRows(LazySequence[FailureRow]):
+    """One row per ranked failure, made when drawn."""
+
+    def __init__(self, ranked: Sequence[Ranked]) -> None:
+        self._ranked = ranked
+
+    def __len__(self) -> int:
+        return len(self._ranked)
+
+    def _item(self, index: int) -> FailureRow:
+        entry = self._ranked[index]
+        return FailureRow(None, entry.failure, entry.score)
 
 
 def _run_label(failure: Failure) -> str:
@@ -82,9 +97,9 @@ class FailureList(LineList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.families: list[Family] = []
-        self.ranked: list[Ranked] | None = None
+        self.ranked: Sequence[Ranked] | None = None
         self.open_families: set[int] = set()
-        self.rows: list[FailureRow] = []
+        self.rows: Sequence[FailureRow] = []
         self._version = 0
 
     def show_families(self, families: list[Family]) -> None:
@@ -93,20 +108,13 @@ class FailureList(LineList):
         self.ranked = None
         self._rebuild(0)
 
-    def show_ranked(self, ranked: list[Ranked]) -> None:
+    def show_ranked(self, ranked: Sequence[Ranked]) -> None:
         """List failures ranked by score."""
         self.ranked = ranked
         self._rebuild(0)
 
     def _rebuild(self, cursor: int) -> None:
-        rows: list[FailureRow] = []
-        if self.ranked is not None:
-            rows = [FailureRow(None, r.failure, r.score) for r in self.ranked]
-        else:
-            for position, family in enumerate(self.families):
-                rows.append(FailureRow(family, None))
-                if position in self.open_families:
-                    rows.extend(FailureRow(family, f) for f in family.members)
+        rows = _RankedRows(self.ranked) if self.ranked is not None else self._family_rows()
         self.rows = rows
         self._version += 1
         self.set_row_count(len(rows))

@@ -113,12 +113,14 @@ def load_bytes(
     data: bytes, source: str, dialect: str | None = None, progress: Progress | None = None
 ) -> TraceSet:
     """Every trace in raw bytes; ``progress`` hears the fraction read, where that is known."""
-    if len(data) >= PIECES_FROM_BYTES:
-        with collector_paused():
+    # Paused throughout: between parsing and loading, a collection would scan the whole
+    # parsed document once more.
+    with collector_paused():
+        if len(data) >= PIECES_FROM_BYTES:
             loaded = _load_pieces(data, source, dialect, progress)
-        if loaded is not None:
-            return loaded
-    return load_document(parse(data, source), dialect)
+            if loaded is not None:
+                return loaded
+        return load_document(parse(data, source), dialect)
 
 
 def _load_pieces(

@@ -11,49 +11,42 @@ from tracetui.text import safe_line, shorten
 
 
 def _flags(pair: Pair) -> list[str]:
-    flags = []
+    flags: list[str] = []
     change = pair.change
-    if change is Change.ADDED or change is Change.REMOVED or pair.significant:
-        flags.append(change.value)
+    if pair.significant or change is Change.ADDED or change is Change.REMOVED:
+        flags.append(change)
     if pair.status_changed:
         flags.append("status_changed")
-    newly_failing = pair.newly_failing
-    if newly_failing:
+    if pair.newly_failing:
         flags.append("newly_failing")
     if pair.fixed:
         flags.append("fixed")
-    if newly_failing or (change is Change.SLOWER and pair.significant):
+    if pair.regression:
         flags.append("regression")
-    if (
-        pair.tools_before is not None
-        and pair.tools_after is not None
-        and pair.tools_before != pair.tools_after
-    ):
+    tools_before, tools_after = pair.tools_before, pair.tools_after
+    if tools_before is not None and tools_after is not None and tools_before != tools_after:
         flags.append("tool_calls_changed")
     return flags
 
 
-def _status(status: Status | None) -> str | None:
-    return status.value if status is not None else None
-
-
 def pair_json(pair: Pair) -> dict[str, Any]:
-    """Every number and flag of one aligned pair."""
+    """Every number and flag of one aligned pair (statuses and changes are ``str`` enums)."""
+    spread = pair.spread
     return {
         "path": pair.path,
         "name": pair.name,
         "kind": pair.kind,
-        "change": pair.change.value,
+        "change": pair.change,
         "significant": pair.significant,
         "flags": _flags(pair),
-        "status_before": _status(pair.status_before),
-        "status_after": _status(pair.status_after),
+        "status_before": pair.status_before,
+        "status_after": pair.status_after,
         "seconds_before": pair.seconds_before,
         "seconds_after": pair.seconds_after,
         "delta_s": pair.delta,
         "delta_percent": pair.percent,
         "baseline_runs": len(pair.before),
-        "baseline_spread_s": list(pair.spread) if pair.spread else None,
+        "baseline_spread_s": [spread[0], spread[1]] if spread else None,
         "tool_calls_before": pair.tools_before,
         "tool_calls_after": pair.tools_after,
     }

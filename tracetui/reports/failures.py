@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tracetui.analysis.failures import CfnMatch, Failure, Family, Ranked
@@ -47,7 +48,7 @@ def families_json(families: list[Family], total: int, threshold: float) -> dict[
     }
 
 
-def ranked_json(query: str, ranked: list[Ranked]) -> dict[str, Any]:
+def ranked_json(query: str, ranked: Sequence[Ranked]) -> dict[str, Any]:
     """Failures ranked by similarity to the query."""
     return {
         "mode": "similar",
@@ -99,7 +100,7 @@ def families_text(families: list[Family], total: int, files: int, limit: int | N
     return "\n".join(lines) + "\n"
 
 
-def ranked_text(query: str, ranked: list[Ranked]) -> str:
+def ranked_text(query: str, ranked: Sequence[Ranked]) -> str:
     """Ranked failures, one per line, best first."""
     lines = [f"{len(ranked)} failures like {shorten(safe_line(query), 80)!r}"]
     for item in ranked:
