@@ -444,3 +444,45 @@ async def test_a_large_file_without_a_preview_shows_the_loading_screen() -> None
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ExplorerScreen)
+
+
+async def test_a_large_file_of_many_runs_lists_the_first_runs_then_all() -> None:
+    import threading
+
+    from tracetui.app.run_list import RunList
+    from tracetui.app.runs import RunsScreen
+
+    data = (SAMPLES / "cfn/execution_traces.rows.psql.jsonl").read_bytes()
+    release = threading.Event()
+
+    def slow_full_load(progress: Callable[[float], None]) -> TraceSet:
+        release.wait(10)
+        return load_bytes(data, "runs.jsonl")
+
+    app = TraceApp(
+        loader=slow_full_load,
+        preview=lambda: load_bytes(data[: len(data) // 2], "runs.jsonl"),
+        label="runs.jsonl (1 GiB)",
+    )
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.pause()
+        runs = app.screen
+        assert isinstance(runs, RunsScreen)
+        title = str(runs.query_one("#runs-title").render())
+        assert "4 runs" in title and "loading the whole file" in title
+        await pilot.press("j", "space", "j")  # mark the second run, stand on the third
+        chosen = runs.query_one(RunList).current()
+        assert chosen is not None
+        await pilot.press("enter")  # open one of the preview's runs
+        await pilot.pause()
+        assert isinstance(app.screen, ExplorerScreen)
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is runs  # back to the list: an opened run may have been cut short
+        title = str(runs.query_one("#runs-title").render())
+        assert "10 runs" in title and "loading" not in title
+        view = runs.query_one(RunList)
+        current = view.current()
+        assert current is not None and current.trace.id == chosen.trace.id
+        assert len(view.marked) == 1 and view.marked[0].trace in app.traces.traces  # type: ignore[union-attr]

@@ -263,11 +263,28 @@ class Trace:
         end: float | None = None,
         duration: float | None = None,
         status: Status = Status.UNKNOWN,
-        **fields: Any,
+        error: str | None = None,
+        inputs: Any = None,
+        outputs: Any = None,
+        attributes: dict[str, Any] | None = None,
+        raw: Any = None,
     ) -> Span:
         """Append a span, link it under its parent and return it."""
         span = Span(
-            len(self.spans), key, name, kind, parent, start, end, duration, status, **fields
+            len(self.spans),
+            key,
+            name,
+            kind,
+            parent,
+            start,
+            end,
+            duration,
+            status,
+            error,
+            inputs,
+            outputs,
+            {} if attributes is None else attributes,
+            raw,
         )
         self.spans.append(span)
         if parent is not None:

@@ -108,10 +108,11 @@ class TraceApp(App[int]):
             self.show(self.traces)
         elif self.loader is not None:
             preview = self.preview() if self.preview is not None else None
+            # Paint what the first megabytes hold now; the whole file replaces it later.
             if preview is not None and len(preview.traces) == 1:
-                # Paint what the first megabytes hold now; the whole file replaces it later.
-                screen = ExplorerScreen(preview.traces[0], loading=self.label)
-                self.push_screen(screen)
+                self.push_screen(ExplorerScreen(preview.traces[0], loading=self.label))
+            elif preview is not None and preview.traces and self.follow is None:
+                self.push_screen(RunsScreen([preview], loading=self.label))
             else:
                 self.push_screen(LoadingScreen(f"Loading {safe_line(self.label)} \u2026"))
             # Start reading only once the first frame is out: the reader holds the GIL a lot.
@@ -139,12 +140,27 @@ class TraceApp(App[int]):
     def _loaded(self, traces: TraceSet) -> None:
         self.traces = traces
         settle()
-        previewing = next(
-            (s for s in self.screen_stack if isinstance(s, ExplorerScreen) and s.loading_label),
+        previewing: ExplorerScreen | RunsScreen | None = next(
+            (
+                s
+                for s in self.screen_stack
+                if isinstance(s, ExplorerScreen | RunsScreen) and s.loading_label
+            ),
             None,
         )
-        if previewing is not None and len(traces.traces) == 1 and self.follow is None:
+        if (
+            isinstance(previewing, ExplorerScreen)
+            and len(traces.traces) == 1
+            and self.follow is None
+        ):
             previewing.finish_loading(traces.traces[0])
+            return
+        if isinstance(previewing, RunsScreen) and len(traces.traces) > 1:
+            runs: RunsScreen = previewing
+            # Runs opened from the preview may have been cut short: back to the whole list.
+            while self.screen is not runs:
+                self.pop_screen()
+            runs.finish_loading(traces)
             return
         if previewing is not None:
             while self.screen is not previewing:

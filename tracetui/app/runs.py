@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar, TypedDict
@@ -88,6 +89,13 @@ def parse_query(query: str) -> RunQuery:
     return filters
 
 
+def _run_id(row: RunRow | None) -> tuple[str, str | int] | None:
+    """What names a run across two loads of its file: its id, else its place in the file."""
+    if row is None:
+        return None
+    return (row.source, row.trace.id if row.trace.id is not None else row.position)
+
+
 class RunsScreen(Screen[None]):
     """Every run; filter, sort, open one, mark two to diff, see each workflow's trend."""
 
@@ -120,9 +128,13 @@ class RunsScreen(Screen[None]):
         sources: list[TraceSet] | None = None,
         paths: list[str] | None = None,
         dialect: str | None = None,
+        loading: str | None = None,
     ) -> None:
         super().__init__()
         self.sources: list[TraceSet] = list(sources or [])
+        # Set while these runs are a big file's first megabytes and the rest is still read.
+        self.loading_label = loading
+        self.loading_since = time.monotonic()
         self.paths = paths or []
         self.dialect = dialect
         self.all_rows: list[RunRow] = run_rows(self.sources)
@@ -148,6 +160,31 @@ class RunsScreen(Screen[None]):
         self.refresh_rows()
         if self.paths:
             self.load_paths()
+        if self.loading_label is not None:
+            self._loading_timer = self.set_interval(0.5, self.refresh_title)
+
+    def finish_loading(self, traces: TraceSet) -> None:
+        """The whole file is read: list all of its runs in place of the preview's."""
+        self.loading_label = None
+        self._loading_timer.stop()
+        view = self.query_one(RunList)
+        cursor_id = _run_id(view.current())
+        marked_ids = {_run_id(row) for row in view.marked}
+        self.sources = [traces]
+        self.all_rows = run_rows(self.sources)
+        # The same runs stay marked and under the cursor, now whole.
+        view.marked = [row for row in self.all_rows if _run_id(row) in marked_ids]
+        self.refresh_rows()
+        for position, row in enumerate(view.rows):
+            if cursor_id is not None and _run_id(row) == cursor_id:
+                view.cursor = position
+                break
+        self.notify(f"Loaded {len(self.all_rows):,} runs", timeout=3)
+
+    def refresh_title(self) -> None:
+        """Redraw the title line (the loading spinner and percentage move)."""
+        label, _ = STATUS_CYCLE[self.status_choice]
+        self._update_title(len(self.query_one(RunList).rows), label, SORTS[self.sort_choice][0])
 
     # --- loading a folder in the background ------------------------------------------------
 
@@ -216,6 +253,16 @@ class RunsScreen(Screen[None]):
         if self.load_progress is not None:
             title.append(
                 f"  loading {self.load_progress[0]}/{self.load_progress[1]} files\u2026",
+                style="bold",
+            )
+        if self.loading_label is not None:
+            waited = time.monotonic() - self.loading_since
+            spinner = "◐◓◑◒"[int(waited * 2) % 4]
+            fraction = getattr(self.app, "loaded_fraction", None)
+            done = f"{fraction:.0%}, " if fraction is not None else ""
+            title.append(
+                f"  {spinner} loading the whole file ({done}{waited:.0f}s): "
+                "showing the runs of its first megabytes",
                 style="bold",
             )
         if self.skipped:

@@ -33,6 +33,8 @@ def _describe(value: Any) -> str:
 def number(record: dict[str, Any], key: str, *, limit: float = MAX_SECONDS) -> float:
     """A finite number of sane size at ``key``."""
     value = record.get(key)
+    if type(value) is float and -limit <= value <= limit:  # the common case, checked at once
+        return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise RecordError(f"'{key}' must be a number, got {_describe(value)}")
     result = float(value)
@@ -52,6 +54,9 @@ def optional_number(
 
 def epoch(record: dict[str, Any], key: str) -> float:
     """Unix epoch seconds at ``key``, checked to be a real date."""
+    value = record.get(key)
+    if type(value) is float and 0 <= value <= MAX_EPOCH:
+        return value
     value = number(record, key, limit=MAX_EPOCH)
     if value < 0:
         raise RecordError(f"'{key}' is out of range: {value!r}")
