@@ -18,6 +18,7 @@ from textual.widgets import Footer, Input, Static
 from tracetui.analysis.summary import Summary, summarize
 from tracetui.app.content import span_detail, trace_summary
 from tracetui.app.filter import FilterScreen
+from tracetui.app.loading import loading_note
 from tracetui.app.outline_view import OutlineView
 from tracetui.app.ruler import Ruler
 from tracetui.app.span_list import SpanList
@@ -183,15 +184,9 @@ class ExplorerScreen(Screen[None]):
         if self.follow is not None:
             title.append(f"  ● LIVE ({self.updates} updates)", style="bold")
         if self.loading_label is not None:
-            waited = time.monotonic() - self.loading_since
-            spinner = "◐◓◑◒"[int(waited * 2) % 4]
             fraction = getattr(self.app, "loaded_fraction", None)
-            done = f"{fraction:.0%}, " if fraction is not None else ""
-            title.append(
-                f"  {spinner} loading the whole file ({done}{waited:.0f}s): showing its first "
-                f"{self.trace.record_count:,} records",
-                style="bold",
-            )
+            showing = f"its first {self.trace.record_count:,} records"
+            title.append(loading_note(self.loading_since, fraction, showing), style="bold")
         title.append(f"  {trace.dialect}  {seconds(trace.duration)}  ")
         title.append(f"{nodes} nodes, {failed} failed")
         self.query_one("#title", Static).update(title)

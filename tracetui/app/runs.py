@@ -26,6 +26,7 @@ from tracetui.analysis.runs import (
     workflow_stats,
 )
 from tracetui.app.explorer import ExplorerScreen
+from tracetui.app.loading import loading_note
 from tracetui.app.run_list import RunList
 from tracetui.display import seconds, timestamp
 from tracetui.errors import TraceError
@@ -256,15 +257,9 @@ class RunsScreen(Screen[None]):
                 style="bold",
             )
         if self.loading_label is not None:
-            waited = time.monotonic() - self.loading_since
-            spinner = "◐◓◑◒"[int(waited * 2) % 4]
             fraction = getattr(self.app, "loaded_fraction", None)
-            done = f"{fraction:.0%}, " if fraction is not None else ""
-            title.append(
-                f"  {spinner} loading the whole file ({done}{waited:.0f}s): "
-                "showing the runs of its first megabytes",
-                style="bold",
-            )
+            showing = "the runs of its first megabytes"
+            title.append(loading_note(self.loading_since, fraction, showing), style="bold")
         if self.skipped:
             title.append(f"  {len(self.skipped)} skipped")
         source = (
