@@ -66,7 +66,6 @@ class Span:
     attributes: dict[str, Any] = field(default_factory=dict)
     raw: Any = None
     children: list[int] = field(default_factory=list)
-    events: list[int] = field(default_factory=list)
 
     @property
     def wall(self) -> float | None:
@@ -151,13 +150,30 @@ class EventColumns(LazySequence[Event]):
     columns passes ``rebuild``; otherwise the raw record given to ``append`` is kept.
     """
 
-    __slots__ = ("_code_of", "_pairs", "_raws", "attributes", "codes", "rebuild", "spans", "times")
+    __slots__ = (
+        "_code_of",
+        "_first",
+        "_last",
+        "_pairs",
+        "_raws",
+        "attributes",
+        "codes",
+        "next_in_span",
+        "rebuild",
+        "spans",
+        "times",
+    )
 
     def __init__(self, rebuild: Callable[[EventColumns, int], Any] | None = None) -> None:
         self.times = array("d")
         self.codes = array("H")
         self.spans = array("i")
         self.attributes: list[StoredAttributes] = []
+        # Each span's events as a chain: its first and last event, and each event's next one
+        # in the same span (-1 ends it). Four bytes an event instead of a list per span.
+        self.next_in_span = array("i")
+        self._first = array("i")
+        self._last = array("i")
         self.rebuild = rebuild
         self._raws: list[Any] = []
         self._pairs: list[tuple[str, str]] = []
@@ -176,11 +192,39 @@ class EventColumns(LazySequence[Event]):
         self, time: float | None, code: int, span: int | None, attributes: StoredAttributes
     ) -> int:
         """Append one event by its columns (the raw record is rebuilt); returns its index."""
+        index = len(self.codes)
         self.times.append(NAN if time is None else time)
         self.codes.append(code)
         self.spans.append(-1 if span is None else span)
         self.attributes.append(None if attributes == {} else attributes)
-        return len(self.codes) - 1
+        self.next_in_span.append(-1)
+        if span is not None:
+            self.link(span, index)
+        return index
+
+    def link(self, span: int, index: int) -> None:
+        """Chain event ``index`` (the newest) to the end of its span's events."""
+        first = self._first
+        if span >= len(first):
+            missing = span + 1 - len(first)
+            first.extend(_NONE * missing)
+            self._last.extend(_NONE * missing)
+        last = self._last[span]
+        if last < 0:
+            first[span] = index
+        else:
+            self.next_in_span[last] = index
+        self._last[span] = index
+
+    def of_span(self, span: int) -> list[int]:
+        """The indices of a span's events, in source order."""
+        result = []
+        index = self._first[span] if span < len(self._first) else -1
+        following = self.next_in_span
+        while index >= 0:
+            result.append(index)
+            index = following[index]
+        return result
 
     def append(self, event: Event) -> None:
         """Append an event made elsewhere, keeping its raw record."""
@@ -231,6 +275,7 @@ class EventColumns(LazySequence[Event]):
 
 
 NAN = float("nan")
+_NONE = array("i", [-1])
 
 
 @dataclass(slots=True, eq=False)
@@ -303,9 +348,11 @@ class Trace:
         """Append an event, attach it to its span and return it."""
         event = Event(len(self.events), time, kind, type_, span, attributes or {}, raw)
         self.events.append(event)
-        if span is not None:
-            self.spans[span].events.append(event.index)
         return event
+
+    def events_of(self, span: int) -> list[int]:
+        """The indices of a span's events, in source order."""
+        return self.events.of_span(span)
 
     def warn(self, message: str) -> None:
         """Record something the loader could not place."""

@@ -94,9 +94,10 @@ def span_detail(trace: Trace, index: int) -> list[Node]:
                 for text in text_lines(child.error)[:20]:
                     child_line.add((text, "error"))
         facts.append(children)
-    if span.events:
-        events = Node([("Events", "heading"), (f" ({len(span.events)})", "muted")])
-        for event_index in span.events[:5000]:
+    span_events = trace.events_of(span.index)
+    if span_events:
+        events = Node([("Events", "heading"), (f" ({len(span_events)})", "muted")])
+        for event_index in span_events[:5000]:
             event = trace.events[event_index]
             event_line = events.add(
                 (f"{_at(event.time):>12}  ", "number"),

@@ -281,6 +281,8 @@ def load_batches(
     codes = columns.codes.append
     owners = columns.spans.append
     stored = columns.attributes.append
+    follows = columns.next_in_span.append
+    link = columns.link
     spans = trace.spans
     apply = builder.apply
     code_of = {etype: columns.code(kind, etype) for etype, kind in KIND_OF.items()}
@@ -324,11 +326,12 @@ def load_batches(
             times(time)
             codes(code)
             stored(attributes)
+            follows(-1)
             if span is None:
                 owners(-1)
             else:
                 owners(span)
-                spans[span].events.append(index)
+                link(span, index)
             if etype == "execution_started":
                 started = True
             elif etype == "execution_completed":

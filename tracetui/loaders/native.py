@@ -94,8 +94,6 @@ def _trace(record: Any, source: str) -> Trace:
             item.get("raw"),
         )
         trace.events.append(event)
-        if span_index is not None:
-            trace.spans[span_index].events.append(position)
     return trace
 
 

@@ -26,8 +26,8 @@ from tracetui.model import Event, Span, Trace, TraceSet
 FORMAT = "tracetui.model/v1"
 
 
-def span_dict(span: Span, raw: bool = True) -> dict[str, Any]:
-    """One span with every field."""
+def span_dict(trace: Trace, span: Span, raw: bool = True) -> dict[str, Any]:
+    """One span with every field (and the indices of its events)."""
     result = {
         "index": span.index,
         "key": span.key,
@@ -42,7 +42,7 @@ def span_dict(span: Span, raw: bool = True) -> dict[str, Any]:
         "inputs": span.inputs,
         "outputs": span.outputs,
         "attributes": span.attributes,
-        "events": span.events,
+        "events": trace.events_of(span.index),
     }
     if raw:
         result["raw"] = span.raw
@@ -77,7 +77,7 @@ def trace_dict(trace: Trace, raw: bool = True) -> dict[str, Any]:
         "record_count": trace.record_count,
         "attributes": trace.attributes,
         "warnings": trace.warnings,
-        "spans": [span_dict(s, raw) for s in trace.spans],
+        "spans": [span_dict(trace, s, raw) for s in trace.spans],
         "events": [event_dict(e, raw) for e in trace.events],
     }
     # A span or event raw record usually is the whole source; only keep the trace's own

@@ -100,7 +100,7 @@ def _span(trace: Trace, trace_id: str, span: Span, base_ns: int) -> dict[str, An
         parent = trace.spans[span.parent]
         record["parentSpanId"] = _hex(f"{trace_id}/{parent.key}/{parent.index}", 8)
     events = []
-    for index in span.events:
+    for index in trace.events_of(span.index):
         event = trace.events[index]
         events.append(
             {
