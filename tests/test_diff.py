@@ -406,6 +406,6 @@ def test_paths_are_found_when_a_child_is_listed_before_its_parent() -> None:
     tool = trace.add_span("outer/late/t", "t", TOOL_CALL, parent=outer.index, status=Status.OK)
     late = trace.add_span("late", "late", TOOL_CALL, parent=outer.index, status=Status.OK)
     tool.parent = late.index
-    outer.children.remove(tool.index)
-    late.children.append(tool.index)
+    outer.children = [c for c in outer.children if c != tool.index]
+    trace.adopt(late.index, tool.index)
     assert list(_paths(trace)) == ["outer", "outer > late > t", "outer > late"]

@@ -31,3 +31,15 @@ def test_a_span_without_events_has_none_even_past_the_last_linked_span() -> None
     trace.add_event(1.0, "log", "line", 0)
     assert trace.events_of(0) == [0]
     assert trace.events_of(1) == [] and trace.events_of(2) == []
+
+
+def test_children_are_listed_in_order_and_a_childless_span_shares_nothing() -> None:
+    trace = Trace(dialect="test", source="t.json")
+    root = trace.add_span("root", "root", NODE)
+    leaf = trace.add_span("leaf", "leaf", NODE)
+    kids = [trace.add_span(f"k{n}", f"k{n}", NODE, parent=root.index).index for n in range(5)]
+    assert list(root.children) == kids
+    assert list(leaf.children) == [] and not hasattr(leaf.children, "append")
+    trace.adopt(leaf.index, kids[0])
+    assert list(leaf.children) == [kids[0]]
+    assert list(trace.add_span("other", "other", NODE).children) == []  # nothing leaked

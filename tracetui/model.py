@@ -65,7 +65,8 @@ class Span:
     outputs: Any = None
     attributes: dict[str, Any] = field(default_factory=dict)
     raw: Any = None
-    children: list[int] = field(default_factory=list)
+    # A shared empty tuple until the first child (most spans have none): see ``Trace.adopt``.
+    children: Sequence[int] = ()
 
     @property
     def wall(self) -> float | None:
@@ -333,8 +334,18 @@ class Trace:
         )
         self.spans.append(span)
         if parent is not None:
-            self.spans[parent].children.append(span.index)
+            self.adopt(parent, span.index)
         return span
+
+    def adopt(self, parent: int, child: int) -> None:
+        """List ``child`` last among the children of ``parent`` (its own ``parent`` is the
+        caller's to set)."""
+        span = self.spans[parent]
+        children = span.children
+        if isinstance(children, list):
+            children.append(child)
+        else:
+            span.children = [*children, child]
 
     def add_event(
         self,

@@ -342,5 +342,5 @@ def _nest(trace: Trace, lanes: _Lanes) -> None:
             if stack and stack[-1].kind != RUN:
                 parent = stack[-1]
                 span.parent = parent.index
-                parent.children.append(span.index)
+                trace.adopt(parent.index, span.index)
             stack.append(span)

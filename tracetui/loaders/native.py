@@ -75,7 +75,7 @@ def _trace(record: Any, source: str) -> Trace:
         if span.parent is not None:
             if not 0 <= span.parent < len(trace.spans):
                 raise RecordError(f"span {span.index}: parent {span.parent} does not exist")
-            trace.spans[span.parent].children.append(span.index)
+            trace.adopt(span.parent, span.index)
     for position, item in enumerate(array(record, "events")):
         if not isinstance(item, dict):
             raise RecordError(f"event {position} is not an object")

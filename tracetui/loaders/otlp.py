@@ -304,7 +304,7 @@ def _trace(trace_id: str, members: list[SpanRecord], source: str) -> Trace:
             orphans += 1
             continue
         created.parent = parent
-        trace.spans[parent].children.append(created.index)
+        trace.adopt(parent, created.index)
     if orphans:
         trace.warn(
             f"{orphans} spans name a parent that is not in what was read "
