@@ -43,3 +43,51 @@ def test_children_are_listed_in_order_and_a_childless_span_shares_nothing() -> N
     trace.adopt(leaf.index, kids[0])
     assert list(leaf.children) == [kids[0]]
     assert list(trace.add_span("other", "other", NODE).children) == []  # nothing leaked
+
+
+def _dagron(events: list[dict[str, object]]) -> Trace:
+    import orjson
+
+    from tracetui.loaders import load_bytes
+
+    (trace,) = load_bytes(orjson.dumps(events), "run.events.json").traces
+    return trace
+
+
+def test_dagron_completions_of_every_shape_end_their_node() -> None:
+    def started(name: str, at: float) -> dict[str, object]:
+        return {"event_type": "node_started", "timestamp": at, "node_name": name}
+
+    def completed(name: str, at: float, **extra: object) -> dict[str, object]:
+        return {"event_type": "node_completed", "timestamp": at, "node_name": name, **extra}
+
+    trace = _dagron(
+        [
+            started("plain", 1.0),
+            completed("plain", 2.0, duration=0.9),  # the common case
+            started("whole", 1.0),
+            completed("whole", 3.0, duration=2),  # an integer duration
+            started("bare", 1.0),
+            completed("bare", 4.0),  # no duration
+            completed("orphan", 5.0, duration=0.5),  # never started: placed by its run time
+            started("again", 1.0),
+            completed("again", 1.5, duration=0.5),
+            started("again", 6.0),
+            completed("again", 7.0, duration=1.0, result={"rows": 3}),  # a second run
+        ]
+    )
+    spans = {s.key: s for s in trace.nodes()}
+    assert (spans["plain"].start, spans["plain"].end, spans["plain"].duration) == (1.0, 2.0, 0.9)
+    assert spans["whole"].duration == 2.0 and spans["whole"].status is Status.OK
+    assert spans["bare"].duration is None and spans["bare"].end == 4.0
+    assert spans["orphan"].start == 4.5 and "orphan" in spans["orphan"].attributes
+    assert spans["again"].duration == 0.5 and spans["again#2"].duration == 1.0
+    assert all(s.status is Status.OK for s in spans.values())
+    # Every record comes back as the source wrote it, and each node lists its own events.
+    assert [
+        trace.events.raw_of(i)["node_name"] for i in trace.events_of(spans["again#2"].index)
+    ] == [
+        "again",
+        "again",
+    ]
+    assert trace.events.raw_of(10)["result"] == {"rows": 3}

@@ -285,6 +285,8 @@ def load_batches(
     link = columns.link
     spans = trace.spans
     apply = builder.apply
+    node_of = builder.node_of
+    OK = Status.OK  # noqa: N806 - a local for the hot loop
     code_of = {etype: columns.code(kind, etype) for etype, kind in KIND_OF.items()}
     header = _HEADER_KEYS
     position = -1
@@ -300,7 +302,24 @@ def load_batches(
                 time = event.get("timestamp")
                 if type(time) is not float or not -MAX_SECONDS <= time <= MAX_SECONDS:
                     time = number(event, "timestamp")
-                span = apply(event, time, etype)
+                # Half of all events: a started node completing with a plain duration.
+                name = event.get("node_name")
+                ending = (
+                    node_of.get(name) if etype == "node_completed" and type(name) is str else None
+                )
+                duration = event.get("duration")
+                if (
+                    ending is not None
+                    and ending.start is not None
+                    and type(duration) is float
+                    and 0 <= duration < MAX_SECONDS
+                ):
+                    ending.end = time
+                    ending.duration = duration
+                    ending.status = OK
+                    span: int | None = ending.index
+                else:
+                    span = apply(event, time, etype)
             except RecordError as exc:
                 skipped += 1
                 if skipped <= 20:
@@ -311,11 +330,11 @@ def load_batches(
             if code is None:
                 code = code_of[etype] = columns.code("unknown", etype)
             # The record is rebuilt from the columns: type, time, the node's name and the rest.
-            named = span is not None and event.get("node_name") == spans[span].name
+            named = span is not None and name == spans[span].name
             size = len(event) - 2 - named
             attributes: StoredAttributes = None
-            if size == 1 and type(event.get("duration")) is float:
-                attributes = event["duration"]
+            if size == 1 and type(duration) is float:
+                attributes = duration
             elif size:
                 attributes = {
                     k: v
@@ -336,8 +355,11 @@ def load_batches(
                 started = True
             elif etype == "execution_completed":
                 completed = True
-            first = min(first, time)
-            last = max(last, time)
+            # Comparisons, not min() and max(): two calls fewer per event.
+            if time < first:  # noqa: PLR1730
+                first = time
+            if time > last:  # noqa: PLR1730
+                last = time
     if skipped > 20:
         trace.warn(f"{skipped - 20} more malformed records skipped")
     if not columns:
