@@ -153,12 +153,12 @@ class EventColumns(LazySequence[Event]):
 
     __slots__ = (
         "_code_of",
-        "_first",
-        "_last",
         "_pairs",
         "_raws",
         "attributes",
         "codes",
+        "first_in_span",
+        "last_in_span",
         "next_in_span",
         "rebuild",
         "spans",
@@ -173,8 +173,8 @@ class EventColumns(LazySequence[Event]):
         # Each span's events as a chain: its first and last event, and each event's next one
         # in the same span (-1 ends it). Four bytes an event instead of a list per span.
         self.next_in_span = array("i")
-        self._first = array("i")
-        self._last = array("i")
+        self.first_in_span = array("i")
+        self.last_in_span = array("i")
         self.rebuild = rebuild
         self._raws: list[Any] = []
         self._pairs: list[tuple[str, str]] = []
@@ -205,22 +205,23 @@ class EventColumns(LazySequence[Event]):
 
     def link(self, span: int, index: int) -> None:
         """Chain event ``index`` (the newest) to the end of its span's events."""
-        first = self._first
+        first = self.first_in_span
         if span >= len(first):
-            missing = span + 1 - len(first)
-            first.extend(_NONE * missing)
-            self._last.extend(_NONE * missing)
-        last = self._last[span]
+            # Grown by at least half again, so that most links find their slot already there.
+            grow = max(span + 1 - len(first), len(first) // 2, 64)
+            first.extend(_NONE * grow)
+            self.last_in_span.extend(_NONE * grow)
+        last = self.last_in_span[span]
         if last < 0:
             first[span] = index
         else:
             self.next_in_span[last] = index
-        self._last[span] = index
+        self.last_in_span[span] = index
 
     def of_span(self, span: int) -> list[int]:
         """The indices of a span's events, in source order."""
         result = []
-        index = self._first[span] if span < len(self._first) else -1
+        index = self.first_in_span[span] if span < len(self.first_in_span) else -1
         following = self.next_in_span
         while index >= 0:
             result.append(index)
