@@ -131,3 +131,37 @@ def test_other_dialects_and_broken_files_take_the_usual_path() -> None:
     assert load_bytes(chrome, "c.json").traces[0].dialect == "chrome"
     with pytest.raises(TraceError, match="line 1"):
         load_bytes(b'[{"event_type": "node_started"} {"x": 1}]' * 20, "bad.json")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "victor/code_review.trace.json",
+        "dagron/etl_fail.chrome.json",
+        "graphenix/readme_example.running.trace.json",
+        "cfn/docker_build_failed.in_memory.json",
+    ],
+)
+def test_a_break_is_salvaged_the_same_whether_read_from_the_start_or_near_it(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import random
+
+    from tracetui import source
+
+    data = (SAMPLES / name).read_bytes()
+    # Escapes and brackets inside strings, so that a cut can land anywhere.
+    data = data.replace(b'": "', b'": "a \\\\\\" [{, quoted\\\\ ', 3)
+    assert orjson.loads(data)
+    chooser = random.Random(name)
+    for cut in sorted(chooser.sample(range(1, len(data)), 60)):
+        broken = data[:cut]
+
+        def salvaged(window: int, broken: bytes = broken) -> object:
+            monkeypatch.setattr(source, "SALVAGE_WINDOW", window)
+            try:
+                return source.parse(broken, "t.json").value
+            except TraceError as exc:
+                return str(exc)
+
+        assert salvaged(1 << 30) == salvaged(7), cut

@@ -225,45 +225,101 @@ def _salvage(data: bytes, source: str, error: orjson.JSONDecodeError) -> Documen
     # orjson reports positions in characters; map to bytes for the cut (only differ with non-ASCII).
     if not data.isascii():
         broken_at = len(data.decode("utf-8", errors="replace")[: error.pos].encode("utf-8"))
-    cuts: deque[tuple[int, tuple[int, ...]]] = deque(maxlen=64)
-    stack: list[int] = []
-    for match in _JSON_TOKEN.finditer(data, 0, broken_at):
+    what = _error_text(error)
+    truncated = broken_at >= len(data.rstrip())
+    failure = TraceError(
+        f"{'truncated' if truncated else 'not valid'} JSON: {what}", line=line, column=column
+    )
+    # Only the last stretch is read token by token (a whole file that way takes seconds per
+    # ten megabytes); what is open where it starts is worked out in C. When no cut in it
+    # parses, a stretch eight times longer is read, up to the last 64 cuts, as from the start.
+    window = SALVAGE_WINDOW
+    while True:
+        start, stack = _open_before(data, max(0, broken_at - window))
+        cuts, found = _cuts(data, start, broken_at, stack)
+        for cut, open_containers in reversed(cuts):
+            closers = bytes(
+                ord("]") if c == ord("[") else ord("}") for c in reversed(open_containers)
+            )
+            try:
+                with collector_paused():
+                    value = orjson.loads(data[:cut] + closers)
+            except orjson.JSONDecodeError:
+                continue
+            note = (
+                f"JSON {'ends early' if truncated else 'is broken'} ({what}) at line {line},"
+                f" column {column}: loaded what came before, skipped the last"
+                f" {len(data) - cut} bytes"
+            )
+            return Document(source, "json", value, warnings=[note], size=len(data), broken=failure)
+        if start == 0 or found >= _MOST_CUTS:
+            raise failure
+        window *= 8
+
+
+_MOST_CUTS = 64
+
+
+def _cuts(
+    data: bytes, start: int, end: int, stack: list[int]
+) -> tuple[deque[tuple[int, tuple[int, ...]]], int]:
+    """The last places between ``start`` and ``end`` where the JSON could be cut and closed
+    (each with the brackets open there), and how many there were in all."""
+    cuts: deque[tuple[int, tuple[int, ...]]] = deque(maxlen=_MOST_CUTS)
+    found = 0
+    for match in _JSON_TOKEN.finditer(data, start, end):
         token = match.group()
         char = token[0]
         if char == ord('"'):
             if not _string_closed(token):
                 break  # the data ends inside this string
             continue
+        cut = None
         if char in (ord("["), ord("{")):
             stack.append(char)
             if char == ord("["):
-                cuts.append((match.end(), tuple(stack)))
+                cut = match.end()
         elif char in (ord("]"), ord("}")):
             if not stack:
                 break
             stack.pop()
             if stack:
-                cuts.append((match.end(), tuple(stack)))
+                cut = match.end()
         elif stack:  # a comma: everything before it in this container is complete
-            cuts.append((match.start(), tuple(stack)))
-    what = _error_text(error)
-    truncated = broken_at >= len(data.rstrip())
-    failure = TraceError(
-        f"{'truncated' if truncated else 'not valid'} JSON: {what}", line=line, column=column
-    )
-    for cut, open_containers in reversed(cuts):
-        closers = bytes(ord("]") if c == ord("[") else ord("}") for c in reversed(open_containers))
-        try:
-            with collector_paused():
-                value = orjson.loads(data[:cut] + closers)
-        except orjson.JSONDecodeError:
-            continue
-        note = (
-            f"JSON {'ends early' if truncated else 'is broken'} ({what}) at line {line},"
-            f" column {column}: loaded what came before, skipped the last {len(data) - cut} bytes"
-        )
-        return Document(source, "json", value, warnings=[note], size=len(data), broken=failure)
-    raise failure
+            cut = match.start()
+        if cut is not None:
+            cuts.append((cut, tuple(stack)))
+            found += 1
+    return cuts, found
+
+
+def _open_before(data: bytes, end: int) -> tuple[int, list[int]]:
+    """A position at or before ``end`` that is outside any string, and the brackets still
+    open there (outermost first), for JSON that is valid up to ``end``."""
+    if end == 0:
+        return 0, []
+    # Complete strings removed: a quote left over opens the string ``end`` falls inside, and
+    # everything after it is that string's raw text, so its position in ``data`` is known.
+    outside = _COMPLETE_STRING.sub(b"", data[:end])
+    quote = outside.find(b'"')
+    if quote >= 0:
+        end -= len(outside) - quote
+        outside = outside[:quote]
+    brackets = outside.translate(None, _NOT_BRACKETS)
+    while True:  # matched pairs removed, innermost first, until only the open ones are left
+        reduced = brackets.replace(b"[]", b"").replace(b"{}", b"")
+        if reduced == brackets:
+            break
+        brackets = reduced
+    if b"]" in brackets or b"}" in brackets:
+        return 0, []  # not valid up to there after all: read it all token by token
+    return end, list(brackets)
+
+
+_COMPLETE_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+# How much before a break is read token by token to find where to cut.
+SALVAGE_WINDOW = 64 << 10
 
 
 def _string_closed(token: bytes) -> bool:

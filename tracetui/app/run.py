@@ -15,7 +15,7 @@ from tracetui.text import safe_line
 # Files larger than this load behind a progress screen instead of before the UI starts.
 BACKGROUND_BYTES = 8 * 1024 * 1024
 # How much of a large file the first screen is painted from while the rest loads.
-PREVIEW_BYTES = 2 * 1024 * 1024
+PREVIEW_BYTES = 512 * 1024
 
 
 def open_sets(sets: list[TraceSet]) -> int:
