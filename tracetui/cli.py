@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from tracetui import __version__
+from tracetui.analysis.signature import DEFAULT_MIN_SCORE
 from tracetui.errors import TraceError
 from tracetui.loaders import DIALECTS, load_path
 from tracetui.model import Trace, TraceSet
@@ -397,7 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
     failures.add_argument(
         "--min-score",
         type=float,
-        default=40.0,
+        default=DEFAULT_MIN_SCORE,
         metavar="N",
         help="with --similar: leave out scores below N (0-100, default 40)",
     )

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+# A ranking against a text leaves out scores below this (rapidfuzz token_set_ratio, 0-100).
+# Here, not in ``failures``, so that the command line names it without importing rapidfuzz.
+DEFAULT_MIN_SCORE = 40.0
+
 # Order matters: the more specific shapes are replaced before the numbers inside them.
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\b", re.I), "<uuid>"),

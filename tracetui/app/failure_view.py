@@ -15,13 +15,19 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from tracetui.analysis.failures import Failure, FailureIndex, Family, Ranked, collect, group
+from tracetui.analysis.failures import (
+    Failure,
+    FailureIndex,
+    Family,
+    Ranked,
+    collect,
+    group,
+)
+from tracetui.analysis.signature import DEFAULT_MIN_SCORE
 from tracetui.app.line_list import LineList
 from tracetui.display import GLYPH, WORD, seconds, timestamp
 from tracetui.model import LazySequence, Status, TraceSet
 from tracetui.text import safe_line, shorten
-
-MIN_SCORE = 40.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +256,7 @@ class FailuresScreen(Screen[None]):
         """Families when the query is empty; otherwise failures ranked against it."""
         view = self.query_one(FailureList)
         if query.strip():
-            view.show_ranked(self._index().rank(query, min_score=MIN_SCORE))
+            view.show_ranked(self._index().rank(query, min_score=DEFAULT_MIN_SCORE))
         else:
             view.show_families(self.families)
 
