@@ -170,6 +170,7 @@ def test_ranking_orders_by_score_then_newest() -> None:
     assert all(r.failure.node != "disk" for r in rank(collect([traces]), "redis", min_score=60))
     assert len(rank(collect([traces]), "timeout", limit=2)) == 2
     assert list(rank(collect([traces]), "   ")) == []
+    assert list(rank(collect([traces]), "timeout", limit=0)) == []
 
 
 def test_ranking_across_many_files() -> None:

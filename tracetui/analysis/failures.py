@@ -195,7 +195,7 @@ class FailureIndex:
 
     def rank(self, query: str, min_score: float = 0.0, limit: int | None = None) -> RankedFailures:
         """Failures most similar to the query first; equal scores newest first, then by node."""
-        if not query.strip():
+        if not query.strip() or (limit is not None and limit <= 0):
             return RankedFailures(self._order, array("i"), [], [])
         # Scoring distinct signatures, not raw messages: thousands of strings, not millions.
         scored = process.extract(
