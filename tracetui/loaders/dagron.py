@@ -283,8 +283,6 @@ def load_batches(
     stored = columns.attributes.append
     follows = columns.next_in_span.append
     link = columns.link
-    nexts = columns.next_in_span
-    firsts, lasts = columns.first_in_span, columns.last_in_span
     spans = trace.spans
     apply = builder.apply
     node_of = builder.node_of
@@ -352,16 +350,7 @@ def load_batches(
                 owners(-1)
             else:
                 owners(span)
-                # EventColumns.link, inlined for the common case of a slot already there.
-                if span < len(lasts):
-                    previous = lasts[span]
-                    if previous < 0:
-                        firsts[span] = index
-                    else:
-                        nexts[previous] = index
-                    lasts[span] = index
-                else:
-                    link(span, index)  # grows both arrays in place
+                link(span, index)
             if etype == "execution_started":
                 started = True
             elif etype == "execution_completed":
