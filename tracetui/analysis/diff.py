@@ -173,8 +173,10 @@ _NOT_RUN = frozenset({Status.SKIPPED, Status.CANCELLED})
 def _seconds(span: Span, measure: str) -> float | None:
     if not span.duration and span.status in _NOT_RUN:
         return None
-    if measure == "wall" and span.start is not None and span.end is not None:
-        return span.end - span.start
+    if measure == "wall":
+        wall = span.wall
+        if wall is not None:
+            return wall
     return span.elapsed
 
 

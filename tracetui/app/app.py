@@ -155,16 +155,13 @@ class TraceApp(App[int]):
         ):
             previewing.finish_loading(traces.traces[0])
             return
-        if isinstance(previewing, RunsScreen) and len(traces.traces) > 1:
-            runs: RunsScreen = previewing
-            # Runs opened from the preview may have been cut short: back to the whole list.
-            while self.screen is not runs:
-                self.pop_screen()
-            runs.finish_loading(traces)
-            return
         if previewing is not None:
+            # What was opened from a runs preview may have been cut short: back to the list.
             while self.screen is not previewing:
                 self.pop_screen()
+        if isinstance(previewing, RunsScreen) and len(traces.traces) > 1:
+            previewing.finish_loading(traces)
+            return
         self.pop_screen()
         self.show(traces)
 
