@@ -234,10 +234,13 @@ def _salvage(data: bytes, source: str, error: orjson.JSONDecodeError) -> Documen
     # ten megabytes); what is open where it starts is worked out in C. When no cut in it
     # parses, a stretch eight times longer is read, up to the last 64 cuts, as from the start.
     window = SALVAGE_WINDOW
+    tried_from = broken_at + 1  # cuts from here on failed in a narrower stretch already
     while True:
         start, stack = _open_before(data, max(0, broken_at - window))
         cuts, found = _cuts(data, start, broken_at, stack)
         for cut, open_containers in reversed(cuts):
+            if cut >= tried_from:
+                continue
             closers = bytes(
                 ord("]") if c == ord("[") else ord("}") for c in reversed(open_containers)
             )
@@ -254,6 +257,8 @@ def _salvage(data: bytes, source: str, error: orjson.JSONDecodeError) -> Documen
             return Document(source, "json", value, warnings=[note], size=len(data), broken=failure)
         if start == 0 or found >= _MOST_CUTS:
             raise failure
+        if cuts:
+            tried_from = min(tried_from, cuts[0][0])
         window *= 8
 
 
