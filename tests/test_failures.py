@@ -396,3 +396,22 @@ def test_ranking_equals_scoring_every_failure_and_sorting(seed: int) -> None:
             (score, f.node) for score, f in expected
         ]
         assert [r.failure.node for r in ranked[-3:]] == [f.node for _, f in expected[-3:]]
+
+
+async def test_folding_a_family_keeps_the_cursor_on_its_heading() -> None:
+    app = TraceApp(load_path(sample("cfn/execution_traces.rows.psql.jsonl")))
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.press("F")
+        await pilot.pause()
+        view = app.screen.query_one(FailureList)
+        first, second = view.families[0], view.families[1]
+        await pilot.press("space")  # unfold the first family: its members follow it
+        assert view.current() is not None and view.current().family is first  # type: ignore[union-attr]
+        view.cursor = 1 + first.count  # the second family's heading, after those members
+        await pilot.press("space")
+        current = view.current()
+        assert current is not None and current.family is second and current.failure is None
+        assert len(view.rows) == len(view.families) + first.count + second.count
+        await pilot.press("space")  # fold it again: still on its heading
+        current = view.current()
+        assert current is not None and current.family is second and current.failure is None

@@ -186,8 +186,9 @@ class FailureList(LineList):
             self.open_families.discard(position)
         else:
             self.open_families.add(position)
-        heading = next(i for i, r in enumerate(self._family_rows()) if r.family is entry.family)
-        self._rebuild(heading)
+        # Its heading's row: one per family before it, plus the members of those unfolded.
+        unfolded = sum(len(self.families[p].members) for p in self.open_families if p < position)
+        self._rebuild(position + unfolded)
 
     def _family_rows(self) -> list[FailureRow]:
         rows: list[FailureRow] = []
