@@ -8,11 +8,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-import orjson
-
 from tracetui import __version__
 from tracetui.analysis.signature import DEFAULT_MIN_SCORE
+from tracetui.atomic import write_atomic
 from tracetui.errors import TraceError
+from tracetui.formats.json_text import dumps
 from tracetui.loaders import DIALECTS, load_path
 from tracetui.model import Trace, TraceSet
 from tracetui.source import settle
@@ -60,7 +60,7 @@ def emit(text: str) -> None:
 
 def emit_json(value: object) -> None:
     """Write a JSON document to stdout."""
-    emit(orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n")
+    emit(dumps(value, indent=True))
 
 
 def warn_loaded(traces: TraceSet) -> None:
@@ -287,8 +287,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         emit(text)
     else:
         try:
-            with open(args.output, "w", encoding="utf-8") as out:
-                out.write(text)
+            write_atomic(args.output, text)
         except OSError as exc:
             raise InputError(args.output, TraceError(f"cannot write: {exc.strerror}")) from None
     return EXIT_OK
@@ -319,11 +318,6 @@ def render_export(traces: TraceSet, to: str, raw: bool = True) -> str:
     from tracetui.reports.markdown import markdown_report
 
     return markdown_report(traces)
-
-
-def dumps(value: object) -> str:
-    """JSON text; anything orjson cannot encode natively is written as its string."""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=str).decode() + "\n"
 
 
 def cmd_open(args: argparse.Namespace) -> int:

@@ -277,6 +277,8 @@ class EventColumns(LazySequence[Event]):
 
 
 NAN = float("nan")
+# How the warning about parent links cut by ``Trace.cut_cycles`` begins.
+CUT_PARENTS_NOTE = "parent links of"
 _NONE = array("i", [-1])
 
 
@@ -298,6 +300,8 @@ class Trace:
     warnings: list[str] = field(default_factory=list)
     record_count: int = 0
     raw: Any = None
+    # Spans whose parent link was cut because it closed a cycle or named no span.
+    cut_parents: list[int] = field(default_factory=list)
 
     def add_span(
         self,
@@ -371,14 +375,62 @@ class Trace:
         self.warnings.append(message)
 
     def lineage(self, index: int) -> list[Span]:
-        """The span and its ancestors, root first."""
+        """The span and its ancestors, root first (at most one of each, even in a trace
+        whose parents were never checked for cycles)."""
         chain: list[Span] = []
         current: int | None = index
-        while current is not None:
+        while current is not None and len(chain) <= len(self.spans):
             chain.append(self.spans[current])
             current = self.spans[current].parent
         chain.reverse()
         return chain
+
+    def cut_cycles(self) -> None:
+        """Make the parent links a forest: a span that is its own ancestor (or names a span
+        that does not exist) loses its parent, with a warning naming it. Loaders call this
+        once, so every later walk up or down the tree ends."""
+        spans = self.spans
+        count = len(spans)
+        # Parents made before their children cannot form a cycle: the usual case, checked
+        # in one pass.
+        if all(s.parent is None or 0 <= s.parent < s.index for s in spans):
+            return
+        state = bytearray(count)  # 0 not seen, 1 on the current walk, 2 known to end
+        cut: list[Span] = []
+        for first in range(count):
+            walk = []
+            current: int | None = first
+            while current is not None and state[current] == 0:
+                state[current] = 1
+                walk.append(current)
+                parent = spans[current].parent
+                if parent is not None and not 0 <= parent < count:
+                    spans[current].parent = parent = None
+                    cut.append(spans[current])
+                elif parent is not None and state[parent] == 1:
+                    self._detach(spans[current])
+                    cut.append(spans[current])
+                    parent = None
+                current = parent
+            for index in walk:
+                state[index] = 2
+        self.cut_parents.extend(s.index for s in cut)
+        if cut:
+            names = ", ".join(repr(s.name or s.key) for s in cut[:5])
+            more = f" and {len(cut) - 5} more" if len(cut) > 5 else ""
+            self.warn(
+                f"{CUT_PARENTS_NOTE} {names}{more} formed a cycle or named no span; "
+                "shown at the top level"
+            )
+
+    def _detach(self, span: Span) -> None:
+        """Remove a span from its parent's children and clear its parent."""
+        parent = span.parent
+        span.parent = None
+        if parent is not None:
+            self.spans[parent].children = [
+                c for c in self.spans[parent].children if c != span.index
+            ]
 
     def path(self, index: int) -> str:
         """``node / tool`` names from the root down to a span; step groups left out."""

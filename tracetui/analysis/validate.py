@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from tracetui.model import NODE, Status, Trace, TraceSet
+from tracetui.model import CUT_PARENTS_NOTE, NODE, Status, Trace, TraceSet
 
 # Timestamps within this much of each other are the same instant (float noise).
 EPSILON = 1e-9
@@ -42,7 +42,20 @@ def _where(trace: Trace, name: str) -> str:
 
 def validate_trace(trace: Trace) -> list[Finding]:
     """Findings for one trace."""
-    findings = [Finding("unreadable record", w, _where(trace, "load")) for w in trace.warnings]
+    findings = [
+        Finding("unreadable record", w, _where(trace, "load"))
+        for w in trace.warnings
+        if not w.startswith(CUT_PARENTS_NOTE)
+    ]
+    for index in trace.cut_parents:
+        span = trace.spans[index]
+        findings.append(
+            Finding(
+                "parent cycle",
+                "its parent link closed a cycle or named no span; cut",
+                _where(trace, f"{span.kind} {span.key!r}"),
+            )
+        )
     run_ended = trace.status is not Status.RUNNING
     for span in trace.spans:
         where = _where(trace, f"{span.kind} {span.key!r}")
@@ -140,7 +153,11 @@ def _duplicates(trace: Trace) -> list[Finding]:
                     )
                 )
     if trace.dialect == "graphenix":
-        ids = Counter(e.attributes.get("id") for e in trace.events if e.attributes.get("id"))
+        ids = Counter(
+            event_id
+            for event_id in (e.attributes.get("id") for e in trace.events)
+            if isinstance(event_id, str | int) and event_id != ""
+        )
         for event_id, count in ids.items():
             if count > 1:
                 findings.append(

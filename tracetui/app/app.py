@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, Static
 
@@ -24,10 +24,11 @@ from tracetui.app.outline_view import OutlineView
 from tracetui.app.run_list import RunList
 from tracetui.app.runs import RunsScreen
 from tracetui.app.span_list import SpanList
+from tracetui.app.untrusted import plain
 from tracetui.errors import TraceError
 from tracetui.model import Trace, TraceSet
 from tracetui.source import Progress, settle
-from tracetui.text import safe_line
+from tracetui.text import safe, safe_line
 
 CSS = """
 LineList > .line-list--cursor { background: $primary 55%; text-style: bold; }
@@ -43,7 +44,7 @@ class LoadingScreen(Screen[None]):
         self.label = label
 
     def compose(self) -> ComposeResult:
-        yield Static(self.label, id="loading-label")
+        yield Static(plain(self.label), id="loading-label")
         yield LoadingIndicator()
         yield Footer()
 
@@ -54,7 +55,7 @@ class LoadingScreen(Screen[None]):
         fraction = getattr(self.app, "loaded_fraction", None)
         if fraction is not None:
             label = f"{self.label}  {fraction:.0%}"
-            self.query_one("#loading-label", Static).update(Text(label))
+            self.query_one("#loading-label", Static).update(plain(label))
 
 
 class TraceApp(App[int]):
@@ -95,6 +96,22 @@ class TraceApp(App[int]):
         self.error: str | None = None
         self.loaded_fraction: float | None = None
         self.theme = "textual-dark"
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification, whoever raises it, as plain text: messages quote trace text
+        (names, errors, paths, what the user typed), which must never be read as markup."""
+        del markup
+        super().notify(
+            safe(message), title=safe_line(title), severity=severity, timeout=timeout, markup=False
+        )
 
     def on_mount(self) -> None:
         settle()

@@ -7,9 +7,11 @@ from functools import partial
 from rapidfuzz import fuzz, process
 from textual.binding import BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 from tracetui.app.keys import bindings_of, describe_key
 from tracetui.app.span_list import SpanList
+from tracetui.app.untrusted import plain
 from tracetui.display import GLYPH
 from tracetui.text import safe_line
 
@@ -71,13 +73,8 @@ class ExplorerCommands(Provider):
         for _, score, index in best:
             span = spans[index]
             label = f"Jump to {GLYPH[span.status]} {safe_line(span.name)}"
-            yield Hit(
-                score / 100,
-                label,
-                partial(screen.spans.select_span, index),
-                text=label,
-                help=f"{span.kind} {safe_line(span.key)}",
-            )
+            prompt = Content.assemble(plain(label), "\n", plain(f"{span.kind} {span.key}", "dim"))
+            yield Hit(score / 100, prompt, partial(screen.spans.select_span, index), text=label)
 
     async def _run(self, owner: object, action: str) -> None:
         from textual.dom import DOMNode

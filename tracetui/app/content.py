@@ -6,7 +6,7 @@ from tracetui.analysis.summary import Summary
 from tracetui.app.outline import Node, json_node, text_lines
 from tracetui.display import GLYPH, WORD, seconds, status_label, timestamp
 from tracetui.model import Span, Trace
-from tracetui.text import safe_line, shorten
+from tracetui.text import pad, safe_line, shorten
 
 
 def status_style(span: Span) -> str:
@@ -209,7 +209,7 @@ def trace_summary(summary: Summary) -> list[Node]:
         steps = Node([("Steps", "heading")])
         for step in summary.steps:
             steps.add(
-                (f"{step.name:<10}", "value"),
+                (pad(safe_line(step.name), 10), "value"),
                 (f"{seconds(step.duration_s):>9}", "number"),
                 (
                     f"  {step.nodes} nodes" + (f", {step.failed} failed" if step.failed else ""),

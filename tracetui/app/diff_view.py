@@ -6,6 +6,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
 from textual import on
@@ -26,7 +27,7 @@ from tracetui.app.ruler import Ruler
 from tracetui.app.span_list import SpanList
 from tracetui.display import GLYPH, WORD, seconds
 from tracetui.model import Trace
-from tracetui.text import safe_line
+from tracetui.text import pad, safe_line
 
 
 class DiffFilter(StrEnum):
@@ -201,7 +202,7 @@ class DiffList(LineList):
             style = muted
         name_width = max(12, min(40, (width - 56) // 2))
         indent = "  " * pair.depth if self.sort is DiffSort.TREE else ""
-        label = (indent + safe_line(pair.name if indent else pair.path))[:name_width]
+        label = pad(indent + safe_line(pair.name if indent else pair.path), name_width, cell_len)
         delta = pair.delta
         delta_text = "" if delta is None else ("+" if delta > 0 else "") + seconds(delta)
         percent = pair.percent
@@ -211,7 +212,7 @@ class DiffList(LineList):
         return [
             Segment("\u203a" if selected else " ", muted),
             Segment(f"{glyph} {word:<8}", style),
-            Segment(f"{label:<{name_width}} ", self.get_component_rich_style("diff-list--name")),
+            Segment(f"{label} ", self.get_component_rich_style("diff-list--name")),
             Segment(
                 f"{seconds(pair.seconds_before):>9} \u2192 {seconds(pair.seconds_after):>9}", muted
             ),

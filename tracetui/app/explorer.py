@@ -22,6 +22,7 @@ from tracetui.app.loading import loading_note
 from tracetui.app.outline_view import OutlineView
 from tracetui.app.ruler import Ruler
 from tracetui.app.span_list import SpanList
+from tracetui.atomic import write_atomic
 from tracetui.display import GLYPH, WORD, seconds
 from tracetui.errors import TraceError
 from tracetui.follow import FileChange, FileWatcher
@@ -393,7 +394,7 @@ class ExplorerScreen(Screen[None]):
         stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:60] or "node"
         path = Path(f"tracetui-{stem}.md")
         try:
-            path.write_text(text, encoding="utf-8")
+            write_atomic(path, text)
         except OSError as exc:
             self.notify(f"Could not write {path}: {exc.strerror}", severity="error")
             return

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
 from textual import on
@@ -27,7 +28,7 @@ from tracetui.analysis.signature import DEFAULT_MIN_SCORE
 from tracetui.app.line_list import LineList
 from tracetui.display import GLYPH, WORD, seconds, timestamp
 from tracetui.model import LazySequence, Status, TraceSet
-from tracetui.text import safe_line, shorten
+from tracetui.text import pad, safe_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +172,8 @@ class FailureList(LineList):
         return [
             *prefix,
             Segment(f"{GLYPH[failure.status]} ", style),
-            Segment(shorten(safe_line(failure.node), 28) + "  "),
-            Segment(shorten(safe_line(_run_label(failure)), 24) + "  ", muted),
+            Segment(pad(safe_line(failure.node), 28, cell_len) + "  "),
+            Segment(pad(safe_line(_run_label(failure)), 24, cell_len) + "  ", muted),
             Segment(safe_line(failure.first_line) or "(no message)", style),
         ]
 
@@ -237,7 +238,7 @@ class FailuresScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="failures-title")
         yield Input(
-            value=self.initial_query,
+            value=safe_line(self.initial_query),
             placeholder="type an error to rank failures by similarity (empty: families)",
             id="failure-query",
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -12,7 +13,7 @@ from tracetui.analysis.runs import RunRow
 from tracetui.app.line_list import LineList, status_css
 from tracetui.display import GLYPH, WORD, seconds, timestamp
 from tracetui.model import Status
-from tracetui.text import safe_line, shorten
+from tracetui.text import pad, safe_line
 
 
 def name_width(width: int) -> int:
@@ -100,7 +101,7 @@ class RunList(LineList):
         mark = ""
         if run in self.marked:
             mark = "AB"[self.marked.index(run)]
-        name = shorten(safe_line(run.name), name_width(width) - 1)
+        name = pad(safe_line(run.name), name_width(width) - 1, cell_len)
         nodes = sum(1 for _ in trace.nodes())
         failure = ""
         if run.failing_node or run.error_line:
@@ -109,8 +110,8 @@ class RunList(LineList):
             Segment("\u203a" if selected else " ", muted),
             Segment(f"{mark:<2} ", self.get_component_rich_style("run-list--mark")),
             Segment(f"{GLYPH[trace.status]} {WORD[trace.status]:<10}", style),
-            Segment(f"{name:<{name_width(width)}} "),
-            Segment(f"{trace.dialect:<14}", muted),
+            Segment(f"{name}  "),
+            Segment(pad(safe_line(trace.dialect), 14, cell_len), muted),
             Segment(f"{timestamp(run.started_at):<24}", muted),
             Segment(f"{seconds(trace.duration):>9} ", muted),
             Segment(f"{nodes:>6}  ", muted),

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar, TypedDict
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -31,7 +32,7 @@ from tracetui.app.run_list import RunList
 from tracetui.display import seconds, timestamp
 from tracetui.errors import TraceError
 from tracetui.model import Status, TraceSet
-from tracetui.text import safe_line, shorten
+from tracetui.text import pad, safe_line, shorten
 
 STATUS_CYCLE: list[tuple[str, set[Status] | None]] = [
     ("all", None),
@@ -280,7 +281,7 @@ class RunsScreen(Screen[None]):
         )
         for stat in workflow_stats(view.rows)[:50]:
             text.append(
-                f"{shorten(safe_line(stat.name), 24):<24} {stat.runs:>5} "
+                f"{pad(safe_line(stat.name), 24, cell_len)} {stat.runs:>5} "
                 f"{stat.failure_rate * 100:>5.0f}% {seconds(stat.p50):>9} {seconds(stat.p95):>9}\n"
             )
         current = view.current()
@@ -295,7 +296,7 @@ class RunsScreen(Screen[None]):
                 same, key=lambda r: r.started_at.timestamp() if r.started_at else float("-inf")
             )
             for trend in node_trends(same)[:40]:
-                line = f"{shorten(safe_line(trend.node), 20):<20} {trend.sparkline()[-40:]}"
+                line = f"{pad(safe_line(trend.node), 20, cell_len)} {trend.sparkline()[-40:]}"
                 if trend.slowed_at is not None:
                     when = ordered[trend.slowed_at].started_at
                     line += f"  slower since run {trend.slowed_at + 1} ({timestamp(when)})"

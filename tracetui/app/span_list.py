@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
@@ -15,7 +16,7 @@ from tracetui.analysis.timeaxis import MARK, OPEN, RUN, WAIT, TimeAxis, bar
 from tracetui.app.line_list import LineList, status_css
 from tracetui.display import GLYPH, WORD, seconds
 from tracetui.model import Status, Trace
-from tracetui.text import safe_line
+from tracetui.text import safe_line, shorten
 
 FIXED = 1 + 2 + 10 + 10 + 1  # cursor mark, glyph, status word, duration, bar separator
 STATUS_CLASSES = {status: f"span-list--{status.value}" for status in Status}
@@ -235,17 +236,14 @@ class SpanList(LineList):
         ]
         fold = ("\u25be " if entry.expanded else "\u25b8 ") if entry.has_children else "  "
         indent = "  " * entry.depth
-        label = safe_line(span.name)
         prefix = indent + fold
-        room = max(0, name_width - len(prefix))
-        if len(label) > room:
-            label = label[: max(0, room - 1)] + "\u2026" if room > 0 else ""
+        label = shorten(safe_line(span.name), max(0, name_width - len(prefix)), cell_len)
         name_style = self._style("span-list--context" if entry.context else "span-list--name")
         if entry.span in self.matches:
             name_style += self._style("span-list--match")
         segments.append(Segment(prefix, muted))
         segments.append(Segment(label, name_style))
-        segments.append(Segment(" " * max(0, name_width - len(prefix) - len(label))))
+        segments.append(Segment(" " * max(0, name_width - len(prefix) - cell_len(label))))
         segments.append(Segment(f"{seconds(span.elapsed):>9} ", muted))
         if bar_width:
             segments.append(Segment("\u2502", muted))

@@ -97,6 +97,8 @@ def _load_document(doc: Document, dialect: str | None) -> TraceSet:
             )
         loader = found
     traces = loader.load(doc)
+    for trace in traces:
+        trace.cut_cycles()
     if len(traces) == 1:
         # What the reader skipped belongs to the one run the file holds.
         traces[0].warnings[:0] = doc.warnings
@@ -143,6 +145,8 @@ def _load_pieces(
         traces = _PIECEWISE[found.DIALECT](source, _chain(first, pieces))
     except PieceError:
         return None
+    for trace in traces:
+        trace.cut_cycles()
     return TraceSet(source, traces, [])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracetui.errors import RecordError, TraceError
+from tracetui.formats.json_text import dumps
 from tracetui.loaders.base import dedupe_keys, finish_duration, sample, worst_status
 from tracetui.loaders.fields import extras, number, obj, optional_number, record_label
 from tracetui.model import NODE, RUN, Span, Status, Trace
@@ -118,7 +119,7 @@ def load(doc: Document) -> list[Trace]:
         trace.attributes["ts_origin_us"] = origin
     lanes = _Lanes()
     names: dict[str, dict[Any, Any]] = {"process_name": {}, "thread_name": {}}
-    asyncs: dict[tuple[Any, Any, Any], Span] = {}
+    asyncs: dict[tuple[str, str, str], Span] = {}
     skipped = 0
     lines = doc.lines if doc.kind == "jsonl" else None
     for position, event in enumerate(events):
@@ -166,6 +167,27 @@ def _origin(events: list[Any]) -> float:
     return float(min(times)) if times else 0.0
 
 
+def _lane_id(event: dict[str, Any], key: str) -> str | int | float | None:
+    """A process or thread id: a number or a string (anything else is malformed)."""
+    value = event.get(key)
+    if value is None or isinstance(value, str | int | float):
+        return value
+    raise RecordError(f"'{key}' must be a number or a string, got {type(value).__name__}")
+
+
+def _async_key(event: dict[str, Any], name: str) -> tuple[str, str, str]:
+    """What pairs an async begin with its end: category, id (``id2`` is an object in the
+    format's newer form) and name, as text so that any JSON value can take part."""
+    ident = event.get("id", event.get("id2"))
+    return (_text_key(event.get("cat")), _text_key(ident), name)
+
+
+def _text_key(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return dumps(value).rstrip("\n")
+
+
 def _place(
     trace: Trace,
     event: Any,
@@ -173,7 +195,7 @@ def _place(
     dagron: bool,
     lanes: _Lanes,
     names: dict[str, dict[Any, Any]],
-    asyncs: dict[tuple[Any, Any, Any], Span],
+    asyncs: dict[tuple[str, str, str], Span],
 ) -> None:
     if not isinstance(event, dict):
         raise RecordError("not an object")
@@ -183,7 +205,7 @@ def _place(
     args = obj(event, "args")
     name = event.get("name")
     name = name if isinstance(name, str) else ("" if name is None else str(name))
-    lane = (event.get("pid"), event.get("tid"))
+    lane = (_lane_id(event, "pid"), _lane_id(event, "tid"))
     attributes = extras(event, _KNOWN_KEYS)
     if phase == "M":
         if name in names and "name" in args:
@@ -230,7 +252,7 @@ def _place(
         span.raw = [event]
         lanes.spans.setdefault(lane, []).append(span)
     elif phase in ("b", "S"):
-        key = (event.get("cat"), event.get("id", event.get("id2")), name)
+        key = _async_key(event, name)
         span = trace.add_span(
             name,
             name,
@@ -242,7 +264,7 @@ def _place(
         span.raw = [event]
         asyncs[key] = span
     elif phase in ("e", "F"):
-        key = (event.get("cat"), event.get("id", event.get("id2")), name)
+        key = _async_key(event, name)
         span = asyncs.pop(key, None)
         if span is not None:
             span.end = time

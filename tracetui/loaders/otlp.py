@@ -13,14 +13,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tracetui.errors import RecordError, TraceError
+from tracetui.formats.json_text import dumps
 from tracetui.loaders.base import finish_duration, holds, records, worst_status
-from tracetui.loaders.fields import record_label
+from tracetui.loaders.fields import parse_time, record_label
 from tracetui.model import NODE, Status, Trace, TraceSet
 from tracetui.source import Document
 
 DIALECT = "otlp"
 KINDS = frozenset({"json", "jsonl"})
 STATUS_ATTRIBUTE = "tracetui.status"
+STATUS_WORDS = frozenset(status.value for status in Status)
 KIND_ATTRIBUTE = "tracetui.kind"
 STATUS_CODES = {
     0: "unset",
@@ -53,39 +55,87 @@ def detect(doc: Document) -> bool:
     return holds(doc, is_request)
 
 
-def any_value(value: Any) -> Any:
-    """An OTLP AnyValue as plain JSON data."""
-    if not isinstance(value, dict):
+# AnyValues nested deeper than this are kept as they are written, not unwrapped further.
+MAX_VALUE_DEPTH = 64
+
+
+def any_value(value: Any, depth: int = 0) -> Any:
+    """An OTLP AnyValue as plain JSON data; a value of an unexpected shape is kept as written."""
+    if not isinstance(value, dict) or depth > MAX_VALUE_DEPTH:
         return value
     if "stringValue" in value:
         return value["stringValue"]
     if "boolValue" in value:
-        return bool(value["boolValue"])
+        return value["boolValue"]
     if "intValue" in value:
-        try:
-            return int(value["intValue"])
-        except (TypeError, ValueError):
-            return value["intValue"]
+        return _int_value(value["intValue"])
     if "doubleValue" in value:
-        return float(value["doubleValue"])
+        return _double_value(value["doubleValue"])
     if "arrayValue" in value:
-        return [any_value(v) for v in (value["arrayValue"] or {}).get("values", [])]
+        return [any_value(v, depth + 1) for v in _values(value["arrayValue"])]
     if "kvlistValue" in value:
-        return attributes((value["kvlistValue"] or {}).get("values", []))
+        return attributes(_values(value["kvlistValue"]), depth + 1)
     if "bytesValue" in value:
         return value["bytesValue"]
     return None
 
 
-def attributes(items: Any) -> dict[str, Any]:
+def _int_value(raw: Any) -> Any:
+    """An int64 (a string in protobuf JSON); anything else is kept as written."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return int(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+def _double_value(raw: Any) -> Any:
+    """A double (a number, or "NaN"/"Infinity" as protobuf JSON writes them)."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return float(raw)
+    if isinstance(raw, str):
+        try:
+            return float(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+def _values(container: Any) -> list[Any]:
+    """The ``values`` list of an ArrayValue or KeyValueList (empty when malformed)."""
+    if not isinstance(container, dict):
+        return []
+    values = container.get("values")
+    return values if isinstance(values, list) else []
+
+
+def attributes(items: Any, depth: int = 0) -> dict[str, Any]:
     """A list of ``{"key", "value"}`` as a dict."""
     if not isinstance(items, list):
         return {}
     return {
-        str(item.get("key")): any_value(item.get("value"))
+        str(item.get("key")): any_value(item.get("value"), depth)
         for item in items
         if isinstance(item, dict) and "key" in item
     }
+
+
+def _object(value: Any, key: str) -> dict[str, Any]:
+    """The object at ``key``, or an empty one when absent or not an object."""
+    found = value.get(key) if isinstance(value, dict) else None
+    return found if isinstance(found, dict) else {}
+
+
+def _list(value: dict[str, Any], *keys: str) -> list[Any]:
+    """The first of ``keys`` holding a non-empty list, or an empty list."""
+    for key in keys:
+        found = value.get(key)
+        if isinstance(found, list) and found:
+            return found
+    return []
 
 
 def hex_id(value: Any, size: int) -> str | None:
@@ -122,21 +172,19 @@ def nanos(value: Any, key: str) -> int | None:
 def span_records(value: Any) -> list[SpanRecord]:
     """Every span of a request with its resource attributes and scope."""
     found: list[SpanRecord] = []
-    for resource_spans in value.get("resourceSpans") or []:
+    if not isinstance(value, dict):
+        return found
+    for resource_spans in _list(value, "resourceSpans"):
         if not isinstance(resource_spans, dict):
             continue
-        resource = attributes((resource_spans.get("resource") or {}).get("attributes"))
-        for scope_spans in (
-            resource_spans.get("scopeSpans")
-            or resource_spans.get("instrumentationLibrarySpans")
-            or []
-        ):
+        resource = attributes(_object(resource_spans, "resource").get("attributes"))
+        for scope_spans in _list(resource_spans, "scopeSpans", "instrumentationLibrarySpans"):
             if not isinstance(scope_spans, dict):
                 continue
-            scope = scope_spans.get("scope") or scope_spans.get("instrumentationLibrary") or {}
-            for span in scope_spans.get("spans") or []:
+            scope = _object(scope_spans, "scope") or _object(scope_spans, "instrumentationLibrary")
+            for span in _list(scope_spans, "spans"):
                 if isinstance(span, dict):
-                    found.append((resource, scope if isinstance(scope, dict) else {}, span))
+                    found.append((resource, scope, span))
     return found
 
 
@@ -171,6 +219,7 @@ def build(collected: list[SpanRecord], source: str) -> list[Trace]:
     traces = []
     for trace_id, members in groups.items():
         trace = _trace(trace_id, members, source)
+        trace.cut_cycles()
         trace.warnings.extend(problems.get(trace_id, []))
         traces.append(trace)
     return traces
@@ -178,21 +227,20 @@ def build(collected: list[SpanRecord], source: str) -> list[Trace]:
 
 def _status(span: dict[str, Any], attrs: dict[str, Any], ended: bool) -> tuple[Status, str | None]:
     recorded = attrs.get(STATUS_ATTRIBUTE)
-    status_record = span.get("status") or {}
-    message = status_record.get("message") if isinstance(status_record, dict) else None
-    if isinstance(recorded, str):
-        try:
-            return Status(recorded), message or None
-        except ValueError:
-            pass
-    code = STATUS_CODES.get(
-        status_record.get("code", 0) if isinstance(status_record, dict) else 0, "unset"
-    )
-    if code == "error":
-        return Status.FAILED, message or None
+    status_record = _object(span, "status")
+    message = status_record.get("message")
+    if message is not None and not isinstance(message, str):
+        message = dumps(message).rstrip("\n")
+    message = message or None
+    if isinstance(recorded, str) and recorded in STATUS_WORDS:
+        return Status(recorded), message
+    code = status_record.get("code", 0)
+    word = STATUS_CODES.get(code, "unset") if isinstance(code, int | str) else "unset"
+    if word == "error":
+        return Status.FAILED, message
     if not ended:
-        return Status.RUNNING, message or None
-    return Status.OK, message or None
+        return Status.RUNNING, message
+    return Status.OK, message
 
 
 def _trace(trace_id: str, members: list[SpanRecord], source: str) -> Trace:
@@ -220,8 +268,11 @@ def _trace(trace_id: str, members: list[SpanRecord], source: str) -> Trace:
         if exported.get("tracetui.relative_times"):
             origin, trace.started_at = 0, None
         elif isinstance(exported.get("tracetui.started_at"), str):
-            trace.started_at = datetime.fromisoformat(exported["tracetui.started_at"])
-            origin = round(trace.started_at.timestamp() * 1e9)
+            try:
+                trace.started_at = parse_time(exported["tracetui.started_at"])
+                origin = round(trace.started_at.timestamp() * 1e9)
+            except RecordError as exc:
+                trace.warn(f"tracetui.started_at: {exc}; times are from the earliest span")
     index_of: dict[str, int] = {}
     for resource, scope, span, start, end, span_id, parent_id in sorted(
         parsed, key=lambda p: (p[3] is None, p[3] or 0)
@@ -256,7 +307,7 @@ def _trace(trace_id: str, members: list[SpanRecord], source: str) -> Trace:
             attributes={
                 **attrs,
                 "span_id": span_id,
-                "span_kind": SPAN_KINDS.get(span.get("kind", 0), str(span.get("kind"))),
+                "span_kind": _span_kind(span.get("kind", 0)),
                 "scope": scope.get("name"),
             },
         )
@@ -266,7 +317,7 @@ def _trace(trace_id: str, members: list[SpanRecord], source: str) -> Trace:
             trace.attributes["resource"] = resource
         if span_id is not None:
             index_of[span_id] = created.index
-        for event in span.get("events") or []:
+        for event in _list(span, "events"):
             if not isinstance(event, dict):
                 continue
             try:
@@ -319,12 +370,22 @@ def _trace(trace_id: str, members: list[SpanRecord], source: str) -> Trace:
         trace.attributes["exported_from"] = exported.get("tracetui.dialect")
         if isinstance(exported.get("tracetui.duration_s"), int | float):
             trace.duration = float(exported["tracetui.duration_s"])
-        if isinstance(exported.get("tracetui.run_status"), str):
-            trace.status = Status(exported["tracetui.run_status"])
+        run_status = exported.get("tracetui.run_status")
+        if isinstance(run_status, str) and run_status in STATUS_WORDS:
+            trace.status = Status(run_status)
+        elif run_status is not None:
+            trace.warn(f"tracetui.run_status {str(run_status)[:40]!r} is not a status, ignored")
         if isinstance(exported.get("tracetui.run_error"), str):
             trace.error = exported["tracetui.run_error"]
     finish_duration(trace)
     return trace
+
+
+def _span_kind(kind: Any) -> str:
+    """The span kind's word: from a number or an enum name, else as written."""
+    if isinstance(kind, int | str) and not isinstance(kind, bool) and kind in SPAN_KINDS:
+        return SPAN_KINDS[kind]
+    return str(kind)
 
 
 def merge(sets: list[TraceSet]) -> list[TraceSet]:

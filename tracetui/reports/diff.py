@@ -7,7 +7,7 @@ from typing import Any
 from tracetui.analysis.diff import Change, Diff, Pair, run_label
 from tracetui.display import GLYPH, WORD, seconds
 from tracetui.model import Status
-from tracetui.text import safe_line, shorten
+from tracetui.text import cells, pad, safe_line
 
 
 def _flags(pair: Pair) -> list[str]:
@@ -154,10 +154,10 @@ def diff_text(result: Diff) -> str:
         f"{len(rows)} significant changes (past {seconds(result.thresholds.seconds)} and "
         f"{result.thresholds.percent:g}%; measure: {result.measure})"
     )
-    width = min(50, max((len(safe_line(p.path)) for p in rows), default=10))
+    width = min(50, max((cells(safe_line(p.path)) for p in rows), default=10))
     for pair in rows:
         lines.append(
-            f"  {_what(pair):<12} {shorten(safe_line(pair.path), width):<{width}}  "
+            f"  {_what(pair):<12} {pad(safe_line(pair.path), width)}  "
             f"{seconds(pair.seconds_before):>9} -> {seconds(pair.seconds_after):>9} "
             f"{_delta(pair):>10} {_percent(pair):>7}  "
             f"{_state(pair.status_before)} -> {_state(pair.status_after)}"

@@ -7,6 +7,7 @@ from html import escape
 from tracetui.analysis.summary import summarize
 from tracetui.display import GLYPH, WORD, seconds, timestamp
 from tracetui.model import Status, Trace, TraceSet
+from tracetui.text import safe
 
 COLOURS = {
     Status.OK: "#2e9e5b",
@@ -35,7 +36,8 @@ pre { white-space: pre-wrap; background: #fbf1f1; padding: 6px 8px; margin: 4px 
 
 
 def _e(value: object) -> str:
-    return escape(str(value), quote=True)
+    """A value as HTML text: escaped, with control and format characters shown as stand-ins."""
+    return escape(safe(str(value)), quote=True)
 
 
 def _status(status: Status) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 from tracetui.analysis.runs import RunRow, WorkflowStats
 from tracetui.display import GLYPH, WORD, seconds, timestamp
-from tracetui.text import safe_line, shorten
+from tracetui.text import pad, safe_line, shorten
 
 
 def runs_json(rows: list[RunRow], stats: list[WorkflowStats]) -> dict[str, Any]:
@@ -50,14 +50,14 @@ def runs_text(rows: list[RunRow], stats: list[WorkflowStats]) -> str:
             failure = shorten(safe_line(f"{row.failing_node or ''}: {row.error_line or ''}"), 70)
         lines.append(
             f"  {GLYPH[row.status]} {WORD[row.status]:<9} {timestamp(row.started_at):<23} "
-            f"{seconds(row.duration):>9}  {shorten(safe_line(row.name), 28):<28} "
-            f"{row.trace.dialect:<13} {failure}"
+            f"{seconds(row.duration):>9}  {pad(safe_line(row.name), 28)} "
+            f"{pad(safe_line(row.trace.dialect), 13)} {failure}"
         )
     lines.append("")
     lines.append(f"{'workflow':<30} {'runs':>5} {'failed':>7} {'rate':>6} {'P50':>9} {'P95':>9}")
     for stat in stats:
         lines.append(
-            f"{shorten(safe_line(stat.name), 30):<30} {stat.runs:>5} {stat.failed:>7} "
+            f"{pad(safe_line(stat.name), 30)} {stat.runs:>5} {stat.failed:>7} "
             f"{stat.failure_rate * 100:>5.0f}% {seconds(stat.p50):>9} {seconds(stat.p95):>9}"
         )
     return "\n".join(lines) + "\n"

@@ -7,7 +7,7 @@ from typing import Any
 from tracetui.analysis.summary import Summary, summarize
 from tracetui.display import GLYPH, WORD, seconds, status_label, timestamp
 from tracetui.model import STEP, Status, TraceSet
-from tracetui.text import safe_line, shorten
+from tracetui.text import cells, pad, safe_line, shorten
 
 
 def summary_json(traces: TraceSet, summaries: list[Summary] | None = None) -> dict[str, Any]:
@@ -89,12 +89,11 @@ def _trace_text(summary: Summary, position: int, total: int) -> str:
         lines.append(f"  Run error: {shorten(safe_line(trace.error), 200)}")
     if summary.slowest:
         lines.append("Slowest nodes:")
-        width = min(40, max(len(safe_line(s.name)) for s in summary.slowest))
+        width = min(40, max(cells(safe_line(s.name)) for s in summary.slowest))
         for rank, span in enumerate(summary.slowest, 1):
-            name = shorten(safe_line(span.name), 40)
+            name = pad(safe_line(span.name), width)
             lines.append(
-                f"  {rank:>2}. {name:<{width}}  {seconds(span.elapsed):>9}  "
-                f"{status_label(span.status)}"
+                f"  {rank:>2}. {name}  {seconds(span.elapsed):>9}  {status_label(span.status)}"
             )
     if summary.failures:
         lines.append(f"Failures ({len(summary.failures)}):")
@@ -116,7 +115,9 @@ def _trace_text(summary: Summary, position: int, total: int) -> str:
         lines.append("Steps:")
         for step in summary.steps:
             failed = f", {step.failed} failed" if step.failed else ""
-            lines.append(f"  {step.name}: {seconds(step.duration_s)} ({step.nodes} nodes{failed})")
+            lines.append(
+                f"  {safe_line(step.name)}: {seconds(step.duration_s)} ({step.nodes} nodes{failed})"
+            )
     if summary.critical.spans:
         names = [safe_line(trace.spans[i].name) for i in summary.critical.spans]
         shown = " \u2192 ".join(names[:12]) + (" \u2192 ..." if len(names) > 12 else "")

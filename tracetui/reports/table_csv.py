@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-import orjson
-
+from tracetui.formats.json_text import dumps
 from tracetui.model import TraceSet
+from tracetui.text import safe
 
 COLUMNS = [
     "trace_id",
@@ -32,6 +32,17 @@ def _number(value: float | None) -> str:
     return "" if value is None else repr(value)
 
 
+# A cell starting with one of these is a formula to a spreadsheet (OWASP's list).
+_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(text: str) -> str:
+    """Text from a trace made safe for a spreadsheet: control and format characters shown
+    as stand-ins, and a leading formula character escaped with a quote (OWASP's rule)."""
+    text = safe(text)
+    return "'" + text if text.startswith(_FORMULA_LEAD) else text
+
+
 def spans_csv(traces: TraceSet) -> str:
     """Every span of every trace; attributes as JSON text."""
     out = io.StringIO()
@@ -42,23 +53,21 @@ def spans_csv(traces: TraceSet) -> str:
             parent = trace.spans[span.parent].key if span.parent is not None else ""
             writer.writerow(
                 [
-                    trace.id or "",
-                    trace.name or "",
-                    trace.dialect,
+                    cell(trace.id or ""),
+                    cell(trace.name or ""),
+                    cell(trace.dialect),
                     trace.status.value,
                     span.index,
-                    span.key,
-                    span.name,
-                    span.kind,
-                    parent,
+                    cell(span.key),
+                    cell(span.name),
+                    cell(span.kind),
+                    cell(parent),
                     _number(span.start),
                     _number(span.end),
                     _number(span.elapsed),
                     span.status.value,
-                    span.error or "",
-                    orjson.dumps(
-                        span.attributes, option=orjson.OPT_NON_STR_KEYS, default=str
-                    ).decode(),
+                    cell(span.error or ""),
+                    cell(dumps(span.attributes).rstrip("\n")),
                 ]
             )
     return out.getvalue()

@@ -1,0 +1,1 @@
+"""Wire vocabularies shared by a reader and its writer."""
