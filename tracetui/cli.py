@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracetui import __version__
@@ -15,15 +16,16 @@ from tracetui.errors import TraceError
 from tracetui.formats.json_text import dumps
 from tracetui.loaders import DIALECTS, load_path
 from tracetui.model import Trace, TraceSet
-from tracetui.source import settle
+from tracetui.source import DEFAULT_INPUT_LIMIT, set_input_limit, settle, size_text
 
 if TYPE_CHECKING:
     from tracetui.database import RunFilter
-from tracetui.text import safe_line
+from tracetui.text import safe_line, shorten
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug of ours, not bad input
 
 
 class InputError(Exception):
@@ -322,8 +324,6 @@ def render_export(traces: TraceSet, to: str, raw: bool = True) -> str:
 
 def cmd_open(args: argparse.Namespace) -> int:
     """Open the interactive explorer on a trace, or the runs view on several."""
-    from pathlib import Path
-
     from tracetui.app.run import open_explorer, open_many
     from tracetui.database import is_database_url
 
@@ -333,14 +333,36 @@ def cmd_open(args: argparse.Namespace) -> int:
 
         return open_sets(load_all(paths, args.dialect))
     if args.follow:
-        if len(paths) != 1 or paths[0] == "-" or not Path(paths[0]).is_file():
+        if len(paths) != 1 or paths[0] == "-" or Path(paths[0]).is_dir():
             raise InputError(" ".join(paths), TraceError("--follow takes one trace file"))
         return open_explorer(paths[0], args.dialect, follow=True)
-    if len(paths) == 1 and (paths[0] == "-" or Path(paths[0]).is_file()):
+    if len(paths) == 1 and (paths[0] == "-" or _one_file(Path(paths[0]))):
         return open_explorer(paths[0], args.dialect)
     if len(paths) == 1 and not Path(paths[0]).exists() and not any(c in paths[0] for c in "*?["):
         raise InputError(paths[0], TraceError("no such file"))
     return open_many(paths, args.dialect)
+
+
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def byte_size(text: str) -> int:
+    """A size such as ``8G``, ``500M``, ``64KiB`` or ``1000000`` in bytes (for argparse)."""
+    cleaned = text.strip().upper().removesuffix("IB").removesuffix("B")
+    unit = cleaned[-1:] if cleaned[-1:] in _UNITS else ""
+    number = cleaned[: len(cleaned) - len(unit)]
+    try:
+        value = float(number) * _UNITS[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (say 8G, 500M)") from None
+    if not 0 < value < 1 << 62:
+        raise argparse.ArgumentTypeError(f"not a usable size: {text!r}")
+    return int(value)
+
+
+def _one_file(path: Path) -> bool:
+    """A file, pipe, FIFO or process substitution (``<(cmd)``): anything but a folder."""
+    return path.exists() and not path.is_dir()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -363,6 +385,13 @@ def build_parser() -> argparse.ArgumentParser:
     def dialect_option(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
             "--dialect", choices=DIALECTS, help="skip detection and read the input as this dialect"
+        )
+        sub.add_argument(
+            "--max-size",
+            type=byte_size,
+            metavar="SIZE",
+            help="the most one input may hold, read or decompressed "
+            f"(default {size_text(DEFAULT_INPUT_LIMIT).replace(' ', '')}; e.g. 8G, 500M)",
         )
 
     open_cmd = command("open", cmd_open, "explore a trace interactively")
@@ -495,6 +524,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "handler", None) is None:
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
+    if getattr(args, "max_size", None):
+        set_input_limit(args.max_size)
     try:
         code: int = args.handler(args)
         return code
@@ -506,10 +537,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a user must never see a traceback
         if os.environ.get("TRACETUI_DEBUG"):
             raise
-        path = getattr(args, "path", None) or " ".join(getattr(args, "paths", None) or [])
-        print(
-            f"tracetui: {safe_line(str(path))}: internal error: {type(exc).__name__}: "
-            f"{safe_line(str(exc))} (set TRACETUI_DEBUG=1 for a traceback)",
-            file=sys.stderr,
-        )
-        return EXIT_BAD_INPUT
+        print(internal_error_line(exc), file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def internal_error_line(exc: BaseException) -> str:
+    """The one line an unexpected error gets on stderr."""
+    return (
+        f"tracetui: internal error: {type(exc).__name__}: {shorten(safe_line(str(exc)), 200)} "
+        "(a bug: set TRACETUI_DEBUG=1 for the traceback)"
+    )

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 from tracetui.errors import RecordError, TraceError
 from tracetui.loaders.cfn import TRACE_COLUMNS, load_trace
@@ -37,9 +38,45 @@ def is_database_url(text: str) -> bool:
     return text.startswith(("postgresql://", "postgres://"))
 
 
+# Query parameters of a libpq URL whose values are secrets.
+_SECRET_QUERY = re.compile(r"([?&](?:password|sslpassword)=)([^&#]*)", re.IGNORECASE)
+
+
 def redact(url: str) -> str:
-    """The URL without its password (safe to print)."""
-    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
+    """The URL without its secrets (safe to print): whatever follows the user name up to the
+    last ``@`` of the authority (a password may hold ``/``, ``:`` or ``@`` unescaped), and
+    the values of ``password=`` parameters."""
+    scheme, found, rest = url.partition("://")
+    if not found:
+        return _SECRET_QUERY.sub(r"\1***", url)
+    query_at = rest.find("?")
+    head, query = (rest, "") if query_at < 0 else (rest[:query_at], rest[query_at:])
+    at = head.rfind("@")
+    if at >= 0:
+        user, colon, _ = head[:at].partition(":")
+        head = f"{user}:***{head[at:]}" if colon else head
+    return scheme + "://" + head + _SECRET_QUERY.sub(r"\1***", query)
+
+
+def secrets_in(url: str) -> list[str]:
+    """The secret values a URL holds, as written and percent-decoded, longest first."""
+    found: list[str] = []
+    _, _, rest = url.partition("://")
+    query_at = rest.find("?")
+    head = rest if query_at < 0 else rest[:query_at]
+    at = head.rfind("@")
+    if at >= 0 and ":" in head[:at]:
+        found.append(head[:at].partition(":")[2])
+    found += [match.group(2) for match in _SECRET_QUERY.finditer(url)]
+    found += [unquote(value) for value in found]
+    return sorted({value for value in found if value}, key=len, reverse=True)
+
+
+def scrub(text: str, url: str) -> str:
+    """``text`` (a driver's message, say) with every secret of ``url`` replaced by ***."""
+    for secret in secrets_in(url):
+        text = text.replace(secret, "***")
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +118,10 @@ class CfnDatabase:
         try:
             self.connection = psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S)
         except psycopg.OperationalError as exc:
-            raise TraceError(_connect_problem(str(exc))) from None
-        except psycopg.ProgrammingError as exc:
-            raise TraceError(f"not a usable database URL: {_first_line(str(exc))}") from None
+            raise TraceError(scrub(_connect_problem(str(exc)), url)) from None
+        except (psycopg.ProgrammingError, psycopg.InterfaceError) as exc:
+            problem = scrub(_first_line(str(exc)), url)
+            raise TraceError(f"not a usable database URL: {problem}") from None
         # Nothing is ever written: every transaction is read-only.
         self.connection.read_only = True
         self._check_shape()
@@ -102,7 +140,7 @@ class CfnDatabase:
             return rows
         except psycopg.Error as exc:
             self.connection.rollback()
-            raise TraceError(f"query failed: {_first_line(str(exc))}") from None
+            raise TraceError(f"query failed: {scrub(_first_line(str(exc)), self.url)}") from None
 
     def _check_shape(self) -> None:
         rows = self._query(

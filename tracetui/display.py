@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from tracetui.model import Status
@@ -38,6 +39,8 @@ def seconds(value: float | None) -> str:
     """A duration for people: ``850µs``, ``12.3ms``, ``4.21s``, ``3m07s``, ``2h05m``."""
     if value is None:
         return "-"
+    if not math.isfinite(value):
+        return "?"
     sign = "-" if value < 0 else ""
     value = abs(value)
     if value == 0:

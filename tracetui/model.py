@@ -30,6 +30,13 @@ class Status(StrEnum):
 
 
 FAILURE_STATUSES = frozenset({Status.FAILED, Status.TIMED_OUT, Status.CANCELLED})
+_STATUS_BY_WORD = {status.value: status for status in Status}
+
+
+def status_named(word: Any) -> Status | None:
+    """The status whose value is ``word`` (``"timed_out"``), or None for anything else."""
+    return _STATUS_BY_WORD.get(word) if isinstance(word, str) else None
+
 
 # Kinds of span. NODE is what users call "the nodes" of a run; the others nest or group.
 NODE = "node"

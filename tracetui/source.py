@@ -6,15 +6,16 @@ import csv
 import gc
 import gzip
 import io
+import os
 import re
+import stat
 import sys
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 import orjson
 
@@ -127,10 +128,78 @@ def settle() -> None:
     gc.freeze()
 
 
+# The most bytes one input may hold, read or decompressed: past it, loading would take more
+# memory than a trace is worth (a model holds about three times its file). ``--max-size``.
+DEFAULT_INPUT_LIMIT = 2 << 30
+_READ_CHUNK = 1 << 20
+
+
+@dataclass(slots=True)
+class Limits:
+    """Limits on what one input may hold; one setting for the process, made from the
+    command line."""
+
+    input_bytes: int = DEFAULT_INPUT_LIMIT
+
+
+LIMITS = Limits()
+
+
+def set_input_limit(limit: int) -> None:
+    """Change the most bytes an input may hold (read, or once decompressed)."""
+    LIMITS.input_bytes = limit
+
+
+def size_text(count: int) -> str:
+    """A byte count for people: ``2 GiB``, ``512 MiB``, ``64 KiB``."""
+    for shift, unit in ((30, "GiB"), (20, "MiB"), (10, "KiB")):
+        if count >= 1 << shift:
+            return f"{count / (1 << shift):.3g} {unit}"
+    return f"{count} bytes"
+
+
+def _too_big(what: str) -> TraceError:
+    return TraceError(
+        f"{what} more than the {size_text(LIMITS.input_bytes)} input limit"
+        " (raise it with --max-size)"
+    )
+
+
+def _read_stream(stream: BinaryIO) -> bytes:
+    """A pipe, FIFO or device read to its end or the limit, whichever comes first; binary
+    data (``/dev/zero``, say) is refused from its first megabyte."""
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = stream.read(min(_READ_CHUNK, LIMITS.input_bytes + 1 - total))
+        if not chunk:
+            break
+        if not chunks and b"\x00" in chunk[:8192] and not chunk.startswith(_GZIP_MAGIC):
+            raise TraceError("binary data, not a text trace (found NUL bytes)")
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > LIMITS.input_bytes:
+            raise _too_big("holds")
+    return b"".join(chunks)
+
+
+def _read(path: str) -> bytes:
+    if path == "-":
+        return _read_stream(sys.stdin.buffer)
+    with open(path, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if stat.S_ISREG(info.st_mode):
+            if info.st_size > LIMITS.input_bytes:
+                raise _too_big(f"is {size_text(info.st_size)},")
+            return handle.read()
+        return _read_stream(handle)  # a pipe, FIFO, process substitution or device
+
+
 def read_bytes(path: str) -> bytes:
-    """The raw bytes of a path (``-`` is standard input), decompressed if gzip."""
+    """The raw bytes of a path (``-`` is standard input), decompressed if gzip, at most the
+    input limit (see ``set_input_limit``)."""
     try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        data = _read(path)
     except FileNotFoundError:
         raise TraceError("no such file") from None
     except IsADirectoryError:
@@ -140,11 +209,20 @@ def read_bytes(path: str) -> bytes:
     except OSError as exc:
         raise TraceError(f"cannot read: {exc.strerror or exc}") from None
     if data.startswith(_GZIP_MAGIC):
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise TraceError(f"broken gzip data: {exc}") from None
+        data = _gunzip(data)
     return data
+
+
+def _gunzip(data: bytes) -> bytes:
+    """Gzip data decompressed (every member), stopping at the input limit."""
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as unzipped:
+            result = unzipped.read(LIMITS.input_bytes + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise TraceError(f"broken gzip data: {exc}") from None
+    if len(result) > LIMITS.input_bytes:
+        raise _too_big("decompresses to")
+    return result
 
 
 def parse(data: bytes, source: str) -> Document:

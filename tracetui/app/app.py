@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from textual import work
+from textual.actions import ActionParseResult
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, Static
@@ -26,9 +29,13 @@ from tracetui.app.runs import RunsScreen
 from tracetui.app.span_list import SpanList
 from tracetui.app.untrusted import plain
 from tracetui.errors import TraceError
+from tracetui.loaders import load_path
 from tracetui.model import Trace, TraceSet
 from tracetui.source import Progress, settle
 from tracetui.text import safe, safe_line
+
+# How often a followed file that holds no complete record yet is looked at again.
+FIRST_RECORD_SECONDS = 0.5
 
 CSS = """
 LineList > .line-list--cursor { background: $primary 55%; text-style: bold; }
@@ -94,6 +101,7 @@ class TraceApp(App[int]):
         self.preview = preview
         self.label = label
         self.error: str | None = None
+        self.internal_error: BaseException | None = None
         self.loaded_fraction: float | None = None
         self.theme = "textual-dark"
 
@@ -134,8 +142,14 @@ class TraceApp(App[int]):
                 self.push_screen(LoadingScreen(f"Loading {safe_line(self.label)} \u2026"))
             # Start reading only once the first frame is out: the reader holds the GIL a lot.
             self.call_after_refresh(self.load_in_background)
+        elif self.follow is not None:
+            # A producer that has just started: nothing complete to show yet.
+            self.push_screen(
+                LoadingScreen(f"Waiting for the first record in {safe_line(self.follow)} \u2026")
+            )
+            self._waiting = self.set_interval(FIRST_RECORD_SECONDS, self._look_for_first_record)
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exclusive=True, exit_on_error=False)
     def load_in_background(self) -> None:
         """Load off the UI thread; the loading screen keeps moving."""
         assert self.loader is not None
@@ -144,7 +158,34 @@ class TraceApp(App[int]):
         except TraceError as exc:
             self.call_from_thread(self._failed, str(exc))
             return
+        except Exception as exc:
+            self.call_from_thread(self._crashed, exc)
+            return
         self.call_from_thread(self._loaded, traces)
+
+    def _look_for_first_record(self) -> None:
+        if self.follow is not None and self.traces is None:
+            self._read_first_record(self.follow)
+
+    @work(thread=True, exclusive=True, group="first-record", exit_on_error=False)
+    def _read_first_record(self, path: str) -> None:
+        """Try the followed file again; it shows once a whole record is in it."""
+        try:
+            traces = load_path(path, self.dialect)
+        except TraceError:
+            return  # empty, or mid-way through its first record: keep waiting
+        except Exception as exc:
+            self.call_from_thread(self._crashed, exc)
+            return
+        self.call_from_thread(self._first_record, traces)
+
+    def _first_record(self, traces: TraceSet) -> None:
+        if self.traces is not None:
+            return
+        self.traces = traces
+        self._waiting.stop()
+        self.pop_screen()
+        self.show(traces)
 
     def report_progress(self, fraction: float) -> None:
         """From the loading thread: how much of the file is read (shown on the next tick)."""
@@ -153,6 +194,37 @@ class TraceApp(App[int]):
     def _failed(self, message: str) -> None:
         self.error = message
         self.exit(2)
+
+    def _crashed(self, error: BaseException) -> None:
+        """An error of ours (not of the input): one line on stderr, exit code 70."""
+        self.internal_error = error
+        self.exit(70)
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Run a key's or the palette's action; an error in it is a notification and the
+        app goes on with what it shows."""
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except Exception as exc:
+            if os.environ.get("TRACETUI_DEBUG"):
+                raise
+            self.notify(f"That did not work: {type(exc).__name__}: {exc}", severity="error")
+            return True
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Any other unexpected error ends the app with one line and exit code 70, not a
+        screen of traceback (``TRACETUI_DEBUG=1`` shows Textual's own report)."""
+        if os.environ.get("TRACETUI_DEBUG"):
+            super()._handle_exception(error)
+            return
+        self.internal_error = error
+        self._return_code = 70
+        self.exit(70)
 
     def _loaded(self, traces: TraceSet) -> None:
         self.traces = traces

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from pathlib import Path
@@ -149,9 +150,11 @@ class ExplorerScreen(Screen[None]):
         if len(self.trace.spans) >= PREPARE_SPANS:
             self.call_after_refresh(self._prepare)
 
-    @work(thread=True, exclusive=True, group="prepare")
+    @work(thread=True, exclusive=True, group="prepare", exit_on_error=False)
     def _prepare(self) -> None:
-        self.spans.prepare()
+        # Only a head start: on failure the first sort or search does the work itself.
+        with contextlib.suppress(Exception):
+            self.spans.prepare()
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_width(event.size.width)
@@ -335,12 +338,24 @@ class ExplorerScreen(Screen[None]):
             self.notify(
                 f"The trace file was {change.value}: reloaded", severity="warning", timeout=5
             )
+        self._reload(self.follow)
+
+    @work(thread=True, exclusive=True, group="follow", exit_on_error=False)
+    def _reload(self, path: str) -> None:
+        """Read the followed file again off the UI thread; keys stay live meanwhile."""
         try:
-            traces = load_path(self.follow, self.dialect)
+            traces = load_path(path, self.dialect)
         except TraceError:
             # Mid-write with nothing complete yet: wait for the producer to write more.
             return
-        self.apply_update(traces.traces[-1])
+        except Exception as exc:  # a loader bug must not end the session: keep what is shown
+            self.app.call_from_thread(
+                self.notify,
+                f"Could not reload: {type(exc).__name__}: {exc}; showing what was read",
+                severity="error",
+            )
+            return
+        self.app.call_from_thread(self.apply_update, traces.traces[-1])
 
     def finish_loading(self, trace: Trace) -> None:
         """The whole file is read: show all of it in place of the preview."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracetui.text import safe_line
+from tracetui.formats.json_text import dumps
+from tracetui.text import safe_line, shorten
 
 # A string value longer than this is cut in the view (the export keeps it whole).
 MAX_VALUE_CHARS = 20_000
@@ -74,20 +75,50 @@ def _scalar(value: Any) -> Segment:
     return (repr(value), "value")
 
 
-def json_node(label: str, value: Any, folded_depth: int = 2, depth: int = 0) -> Node:
-    """A JSON value as a foldable outline; levels deeper than ``folded_depth`` start folded."""
+# Levels of a JSON value shown as lines; deeper ones are shown as one line of JSON text.
+MAX_JSON_DEPTH = 32
+# Items of one array or object shown as lines; the rest are counted.
+MAX_JSON_ITEMS = 1000
+
+
+def json_node(label: str, value: Any, folded_depth: int = 2) -> Node:
+    """A JSON value as a foldable outline; levels deeper than ``folded_depth`` start folded.
+    Built without recursion: any depth the parser accepts is shown, the levels past
+    ``MAX_JSON_DEPTH`` as one line of JSON text."""
+    root = Node([])
+    pending: list[tuple[Node, str, Any, int]] = [(root, label, value, 0)]
+    while pending:
+        parent, name, item, depth = pending.pop()
+        node = _json_line(name, item, depth)
+        parent.children.append(node)
+        if isinstance(item, dict | list) and depth < MAX_JSON_DEPTH:
+            node.folded = depth >= folded_depth and bool(item)
+            entries = (
+                [(safe_line(str(key)), child) for key, child in item.items()]
+                if isinstance(item, dict)
+                else [(f"[{position}]", child) for position, child in enumerate(item)]
+            )
+            # Pushed in reverse, so that children are appended in order.
+            pending.extend(
+                (node, key, child, depth + 1) for key, child in reversed(entries[:MAX_JSON_ITEMS])
+            )
+            if len(entries) > MAX_JSON_ITEMS:
+                more = len(entries) - MAX_JSON_ITEMS
+                pending.insert(len(pending) - MAX_JSON_ITEMS, (node, "\u2026", more, -1))
+    return root.children[0]
+
+
+def _json_line(label: str, value: Any, depth: int) -> Node:
+    """The line for one value (its children are added by ``json_node``)."""
+    if depth < 0:
+        return Node([(label, "key"), (f" {value} more not shown", "muted")])
+    if isinstance(value, dict | list) and depth >= MAX_JSON_DEPTH:
+        text = shorten(safe_line(dumps(value).rstrip("\n")), 400)
+        return Node([(label, "key"), (": ", "muted"), (text, "value")])
     if isinstance(value, dict):
-        node = Node([(label, "key"), (f" {{{len(value)} keys}}", "muted")])
-        node.folded = depth >= folded_depth and bool(value)
-        for key, item in value.items():
-            node.children.append(json_node(safe_line(str(key)), item, folded_depth, depth + 1))
-        return node
+        return Node([(label, "key"), (f" {{{len(value)} keys}}", "muted")])
     if isinstance(value, list):
-        node = Node([(label, "key"), (f" [{len(value)} items]", "muted")])
-        node.folded = depth >= folded_depth and bool(value)
-        for position, item in enumerate(value):
-            node.children.append(json_node(f"[{position}]", item, folded_depth, depth + 1))
-        return node
+        return Node([(label, "key"), (f" [{len(value)} items]", "muted")])
     if isinstance(value, str) and ("\n" in value or len(value) > 120):
         lines = text_lines(value)
         node = Node([(label, "key"), (f" ({len(lines)} lines)", "muted")])

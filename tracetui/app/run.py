@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracetui.analysis.diff import Diff
 from tracetui.errors import TraceError
@@ -12,18 +13,34 @@ from tracetui.loaders import load_bytes, load_path
 from tracetui.model import TraceSet
 from tracetui.text import safe_line
 
+if TYPE_CHECKING:
+    from tracetui.app.app import TraceApp
+
 # Files larger than this load behind a progress screen instead of before the UI starts.
 BACKGROUND_BYTES = 8 * 1024 * 1024
 # How much of a large file the first screen is painted from while the rest loads.
 PREVIEW_BYTES = 512 * 1024
 
 
+def finish(app: TraceApp, source: str) -> int:
+    """Run the app; its exit code, with one line on stderr when it ended on an error."""
+    code = app.run()
+    if app.internal_error is not None:
+        from tracetui.cli import internal_error_line
+
+        print(internal_error_line(app.internal_error), file=sys.stderr)
+        return 70
+    if app.error is not None:
+        print(f"tracetui: {safe_line(source)}: {safe_line(app.error)}", file=sys.stderr)
+        return 2
+    return code or 0
+
+
 def open_sets(sets: list[TraceSet]) -> int:
     """The runs view over sources already loaded (a database listing, say)."""
     from tracetui.app.app import TraceApp
 
-    code = TraceApp(sets=sets).run()
-    return code or 0
+    return finish(TraceApp(sets=sets), " ".join(s.source for s in sets))
 
 
 def open_many(paths: list[str], dialect: str | None = None) -> int:
@@ -34,8 +51,7 @@ def open_many(paths: list[str], dialect: str | None = None) -> int:
     if not expand(paths):
         print(f"tracetui: {safe_line(' '.join(paths))}: no trace files found", file=sys.stderr)
         return 2
-    code = TraceApp(paths=paths, dialect=dialect).run()
-    return code or 0
+    return finish(TraceApp(paths=paths, dialect=dialect), " ".join(paths))
 
 
 def load_preview(path: str, dialect: str | None = None) -> TraceSet | None:
@@ -76,16 +92,15 @@ def open_explorer(path: str, dialect: str | None = None, follow: bool = False) -
         try:
             traces = load_path(path, dialect)
         except TraceError as exc:
+            if follow:
+                # A producer that has just started: wait for its first complete record.
+                return finish(TraceApp(dialect=dialect, follow=path), source)
             print(f"tracetui: {safe_line(source)}: {safe_line(str(exc))}", file=sys.stderr)
             return 2
         if path == "-":
             _reattach_terminal()
         app = TraceApp(traces, dialect=dialect, follow=path if follow else None)
-    code = app.run()
-    if app.error is not None:
-        print(f"tracetui: {safe_line(source)}: {safe_line(app.error)}", file=sys.stderr)
-        return 2
-    return code or 0
+    return finish(app, source)
 
 
 def _reattach_terminal() -> None:
@@ -102,5 +117,4 @@ def open_diff(result: Diff) -> int:
     """Run the diff screen on a computed diff; returns the exit code."""
     from tracetui.app.app import TraceApp
 
-    code = TraceApp(diff=result).run()
-    return code or 0
+    return finish(TraceApp(diff=result), "diff")

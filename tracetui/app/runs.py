@@ -190,7 +190,7 @@ class RunsScreen(Screen[None]):
 
     # --- loading a folder in the background ------------------------------------------------
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exclusive=True, exit_on_error=False)
     def load_paths(self) -> None:
         """Load files one by one; the list grows as they arrive."""
         from tracetui.loaders import load_path
@@ -203,6 +203,8 @@ class RunsScreen(Screen[None]):
                 batch.append(load_path(path, self.dialect))
             except TraceError as exc:
                 self.skipped.append((path, str(exc)))
+            except Exception as exc:  # one file must not end the session: list the others
+                self.skipped.append((path, f"internal error: {type(exc).__name__}: {exc}"))
             if len(batch) >= 50 or position == len(files):
                 self.app.call_from_thread(self._add, batch, (position, len(files)))
                 batch = []
@@ -321,8 +323,8 @@ class RunsScreen(Screen[None]):
         if source is not None and source.complete is not None and "partial" in trace.attributes:
             try:
                 trace = source.complete(trace)
-            except TraceError as exc:
-                self.notify(safe_line(str(exc)), severity="error")
+            except Exception as exc:  # a dropped connection, say: the list stays as it is
+                self.notify(f"Could not read the run: {exc}", severity="error")
                 return
             source.traces[row.position] = trace
             row.trace = trace

@@ -85,6 +85,11 @@ def _load_document(doc: Document, dialect: str | None) -> TraceSet:
             raise TraceError(f"{dialect} traces are not read from {doc.kind.upper()}")
     else:
         found = detect(doc)
+        if found is None and doc.kind == "json" and isinstance(doc.value, dict):
+            # One record of a JSON-lines stream (a producer that has just started).
+            one = Document(doc.source, "jsonl", [doc.value], lines=[1], size=doc.size)
+            if detect(one) is not None:
+                doc, found = one, detect(one)
         if found is None:
             if doc.kind == "csv":
                 header = ",".join(doc.header or [])[:80]

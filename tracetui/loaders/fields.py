@@ -43,6 +43,14 @@ def number(record: dict[str, Any], key: str, *, limit: float = MAX_SECONDS) -> f
     return result
 
 
+def finite(value: Any, limit: float = MAX_SECONDS) -> float | None:
+    """``value`` as a float when it is a finite number of sane size, else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    result = float(value)
+    return result if math.isfinite(result) and abs(result) <= limit else None
+
+
 def optional_number(
     record: dict[str, Any], key: str, *, limit: float = MAX_SECONDS
 ) -> float | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from tracetui.errors import RecordError, TraceError
 from tracetui.loaders.fields import array, obj, optional_number, optional_string
-from tracetui.model import Event, Span, Status, Trace
+from tracetui.model import Event, Span, Status, Trace, status_named
 from tracetui.reports.model_json import FORMAT
 from tracetui.source import Document
 
@@ -21,10 +21,25 @@ def detect(doc: Document) -> bool:
 
 
 def _status(value: Any) -> Status:
+    status = status_named(value)
+    if status is not None:
+        return status
+    raise RecordError(f"unknown status {str(value)[:40]!r}")
+
+
+def _moment(text: str) -> datetime:
+    """An ISO-8601 time as exported (a naive one stays naive: the source gave no zone)."""
     try:
-        return Status(value)
+        return datetime.fromisoformat(text)
     except ValueError:
-        raise RecordError(f"unknown status {value!r}") from None
+        raise RecordError(f"'started_at' is not an ISO-8601 time: {text[:40]!r}") from None
+
+
+def _count(value: Any) -> int:
+    """A non-negative whole number, or 0 when the field is absent or not one."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return 0
 
 
 def _span(position: int, item: Any) -> Span:
@@ -55,18 +70,19 @@ def _trace(record: Any, source: str) -> Trace:
     if not isinstance(record, dict):
         raise RecordError("a trace is not an object")
     started = optional_string(record, "started_at")
+    started_at = _moment(started) if started else None
     trace = Trace(
         dialect=str(record.get("dialect", DIALECT)),
         source=source,
         id=optional_string(record, "id"),
         name=optional_string(record, "name"),
-        started_at=datetime.fromisoformat(started) if started else None,
+        started_at=started_at,
         status=_status(record.get("status", "unknown")),
         duration=optional_number(record, "duration"),
         error=optional_string(record, "error"),
         attributes=obj(record, "attributes"),
         warnings=[str(w) for w in array(record, "warnings")],
-        record_count=int(record.get("record_count") or 0),
+        record_count=_count(record.get("record_count")),
         raw=record.get("raw"),
     )
     trace.attributes.setdefault("loaded_from", FORMAT)

@@ -15,14 +15,13 @@ from typing import Any
 from tracetui.errors import RecordError, TraceError
 from tracetui.formats.json_text import dumps
 from tracetui.loaders.base import finish_duration, holds, records, worst_status
-from tracetui.loaders.fields import parse_time, record_label
-from tracetui.model import NODE, Status, Trace, TraceSet
+from tracetui.loaders.fields import finite, parse_time, record_label
+from tracetui.model import NODE, Status, Trace, TraceSet, status_named
 from tracetui.source import Document
 
 DIALECT = "otlp"
 KINDS = frozenset({"json", "jsonl"})
 STATUS_ATTRIBUTE = "tracetui.status"
-STATUS_WORDS = frozenset(status.value for status in Status)
 KIND_ATTRIBUTE = "tracetui.kind"
 STATUS_CODES = {
     0: "unset",
@@ -232,8 +231,9 @@ def _status(span: dict[str, Any], attrs: dict[str, Any], ended: bool) -> tuple[S
     if message is not None and not isinstance(message, str):
         message = dumps(message).rstrip("\n")
     message = message or None
-    if isinstance(recorded, str) and recorded in STATUS_WORDS:
-        return Status(recorded), message
+    named = status_named(recorded)
+    if named is not None:
+        return named, message
     code = status_record.get("code", 0)
     word = STATUS_CODES.get(code, "unset") if isinstance(code, int | str) else "unset"
     if word == "error":
@@ -284,14 +284,14 @@ def _trace(trace_id: str, members: list[SpanRecord], source: str) -> Trace:
         kind = str(attrs.pop(KIND_ATTRIBUTE, NODE))
         attrs.pop(STATUS_ATTRIBUTE, None)
         key = str(attrs.pop("tracetui.key", span_id or span.get("name")))
-        reported = attrs.pop("tracetui.reported_duration_s", None)
+        reported = finite(attrs.pop("tracetui.reported_duration_s", None))
         start_s = (start - origin) / 1e9 if start is not None else None
         end_s = (end - origin) / 1e9 if end is not None else None
         if attrs.pop("tracetui.open", False):
             end_s = None
         duration = (
             reported
-            if isinstance(reported, int | float)
+            if reported is not None
             else (end_s - start_s if start_s is not None and end_s is not None else None)
         )
         created = trace.add_span(
@@ -368,11 +368,13 @@ def _trace(trace_id: str, members: list[SpanRecord], source: str) -> Trace:
     trace.status = worst_status([s.status for s in trace.spans])
     if exported is not None:
         trace.attributes["exported_from"] = exported.get("tracetui.dialect")
-        if isinstance(exported.get("tracetui.duration_s"), int | float):
-            trace.duration = float(exported["tracetui.duration_s"])
+        exported_duration = finite(exported.get("tracetui.duration_s"))
+        if exported_duration is not None:
+            trace.duration = exported_duration
         run_status = exported.get("tracetui.run_status")
-        if isinstance(run_status, str) and run_status in STATUS_WORDS:
-            trace.status = Status(run_status)
+        named = status_named(run_status)
+        if named is not None:
+            trace.status = named
         elif run_status is not None:
             trace.warn(f"tracetui.run_status {str(run_status)[:40]!r} is not a status, ignored")
         if isinstance(exported.get("tracetui.run_error"), str):
