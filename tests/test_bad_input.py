@@ -76,7 +76,7 @@ def test_truncated_dagron_trace_loads_what_is_complete(tmp_path: Path) -> None:
     assert trace["events"] == 9  # the complete events before the cut
     assert trace["status"] == "running"
     assert "warning: JSON ends early" in result.err
-    assert "skipped the last" in result.err
+    assert "dropped the incomplete record at line 48" in result.err
     assert "line " in result.err and "column " in result.err
 
 

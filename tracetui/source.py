@@ -329,8 +329,7 @@ def _salvage(data: bytes, source: str, error: orjson.JSONDecodeError) -> Documen
                 continue
             note = (
                 f"JSON {'ends early' if truncated else 'is broken'} ({what}) at line {line},"
-                f" column {column}: loaded what came before, skipped the last"
-                f" {len(data) - cut} bytes"
+                f" column {column}: loaded the complete records before it; " + _dropped(data, cut)
             )
             return Document(source, "json", value, warnings=[note], size=len(data), broken=failure)
         if start == 0 or found >= _MOST_CUTS:
@@ -341,6 +340,19 @@ def _salvage(data: bytes, source: str, error: orjson.JSONDecodeError) -> Documen
 
 
 _MOST_CUTS = 64
+
+
+def _dropped(data: bytes, cut: int) -> str:
+    """What salvage left out from ``cut`` on, named for the warning."""
+    rest = data[cut:].lstrip(b", \t\r\n")
+    if not rest:
+        return f"skipped the last {len(data) - cut} bytes"
+    line = data.count(b"\n", 0, len(data) - len(rest)) + 1
+    head = safe_line(" ".join(rest[:80].decode("utf-8", errors="replace").split())[:50])
+    return (
+        f"dropped the incomplete record at line {line} ({head}\u2026) and everything after it"
+        f" ({len(data) - cut} bytes)"
+    )
 
 
 def _cuts(
@@ -370,7 +382,9 @@ def _cuts(
                 cut = match.end()
         elif stack:  # a comma: everything before it in this container is complete
             cut = match.start()
-        if cut is not None:
+        # Only between the elements of an array: closing an object that was cut would keep
+        # half a record (a failure without its error) as if it were whole.
+        if cut is not None and stack and stack[-1] == ord("["):
             cuts.append((cut, tuple(stack)))
             found += 1
     return cuts, found

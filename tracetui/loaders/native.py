@@ -119,7 +119,11 @@ def load(doc: Document) -> list[Trace]:
     if not isinstance(value, dict):
         raise TraceError("expected a tracetui model export object")
     traces = []
-    for position, record in enumerate(array(value, "traces")):
+    try:
+        records = array(value, "traces")
+    except RecordError as exc:
+        raise TraceError(str(exc)) from None
+    for position, record in enumerate(records):
         try:
             traces.append(_trace(record, doc.source))
         except (RecordError, ValueError) as exc:
