@@ -46,6 +46,11 @@ JQ_SUMMARY = {
 }
 
 
+def ratio(peer: float | None, ours: float) -> str:
+    """How many times longer the peer took, or ``-`` where it was not run."""
+    return f"{peer / ours:.1f}x" if peer else "-"
+
+
 def run_json(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run a measurement process and parse its JSON line."""
     done = subprocess.run(
@@ -202,7 +207,7 @@ def table(
             f"| {fmt_s(r.get('prepare_s'))} "
             f"| {fmt_s(r['search_s'])} | {fmt_s(r['filter_s'])} | {fmt_s(r['sort_s'])} "
             f"| {fmt_s(r['next_failure_s'])} | {fmt_s(r['summary_s'])} | {fmt_s(jq)} "
-            f"| {(jq / r['summary_s']) if jq else 0:.1f}x |"
+            f"| {ratio(jq, r['summary_s'])} |"
         )
     lines += [
         "",

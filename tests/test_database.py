@@ -197,7 +197,7 @@ def test_without_the_driver_the_url_says_how_to_install_it(server: Server) -> No
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT
     )
     assert done.returncode == 2
-    assert "pip install 'tracetui[postgres]'" in done.stderr
+    assert "pip install '.[postgres]'" in done.stderr
 
 
 async def test_open_the_database_in_the_runs_view(server: Server) -> None:

@@ -9,7 +9,9 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import orjson
 import pytest
 
 from tests.helpers import ROOT, sample
@@ -160,3 +162,42 @@ def test_bad_input_prints_one_line_and_no_ui(
     screen = term.wait_for(lambda s: "tracetui:" in s)
     assert "pyproject.toml" in screen
     assert "Traceback" not in screen
+
+
+def test_a_hostile_trace_cannot_take_over_the_terminal(
+    terminal: Callable[..., Terminal], tmp_path: Path
+) -> None:
+    """Names and errors holding screen-clearing escapes, bidi overrides, markup and wide
+    characters are drawn as visible text; the screen is not cleared and nothing crashes."""
+    names = ["fetch[/api/v1]", "clear\x1b[2Jscreen", "rev\u202eesrever", "名前のノード"]
+    spans = [
+        {
+            "key": n,
+            "name": n,
+            "start": i,
+            "end": i + 1,
+            "status": "failed",
+            "error": n + "\x1b]52;c;aGk=\x07",
+        }
+        for i, n in enumerate(names)
+    ]
+    path = tmp_path / "hostile.json"
+    path.write_bytes(
+        orjson.dumps(
+            {"format": "tracetui.model/v1", "traces": [{"name": "hostile", "spans": spans}]}
+        )
+    )
+    term = terminal("open", str(path), width=80, height=24)
+    screen = term.wait_for(lambda s: "fetch[/api/v1]" in s and "名前のノード" in s)
+    assert "clear␛[2Jscreen" in screen and "<U+202E>" in screen
+    term.send("y")
+    screen = term.wait_for(lambda s: "Copied" in s)
+    term.send("/")
+    term.wait_for(lambda s: "search names and errors" in s)
+    term.send("-l", "[/x]")
+    term.wait_for(lambda s: "[/x]" in s.splitlines()[-2])
+    term.send("Enter")
+    screen = term.wait_for(lambda s: "No span matches" in s)
+    assert "fetch[/api/v1]" in screen  # the rows are still there: nothing cleared them
+    term.send("q")
+    term.wait_for(lambda s: "fetch[/api/v1]" not in s)

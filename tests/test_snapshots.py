@@ -8,14 +8,22 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from tests.helpers import SAMPLES
+from tests.helpers import ROOT, SAMPLES
 from tracetui.app.app import TraceApp
 from tracetui.loaders import load_bytes
 
-TEXTUAL = "8.2.8"
+# The snapshots are drawn by these exact versions (constraints.txt); others draw differently.
+PINNED = {
+    name: pinned
+    for line in (ROOT / "constraints.txt").read_text().splitlines()
+    if "==" in line and not line.startswith("#")
+    for name, pinned in [line.split("==")]
+    if name in ("textual", "rich")
+}
+DIFFERENT = {name: version(name) for name, pinned in PINNED.items() if version(name) != pinned}
 pytestmark = pytest.mark.skipif(
-    version("textual") != TEXTUAL,
-    reason=f"snapshots are rendered with textual {TEXTUAL}, not {version('textual')}",
+    bool(DIFFERENT),
+    reason=f"snapshots are drawn with {PINNED}, not {DIFFERENT} (pip install -c constraints.txt)",
 )
 
 

@@ -365,6 +365,31 @@ def _one_file(path: Path) -> bool:
     return path.exists() and not path.is_dir()
 
 
+COMPLETION_SHELLS = ("bash", "zsh", "fish")
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    """Print the tab-completion script for a shell, generated from this very parser."""
+    import shtab
+
+    emit(shtab.complete(build_parser(), shell=args.shell))
+    return EXIT_OK
+
+
+# shtab's own ``FILE`` completion, spelled out so that parsing never imports shtab.
+_FILE_COMPLETION = {
+    "bash": "_shtab_compgen_files",
+    "zsh": "_files",
+    "tcsh": "f",
+    "fish": "(__fish_complete_path (commandline -ct))",
+}
+
+
+def _files(argument: argparse.Action) -> None:
+    """Complete this argument with file names (shtab reads the attribute)."""
+    argument.complete = _FILE_COMPLETION  # type: ignore[attr-defined]
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(
@@ -395,12 +420,13 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     open_cmd = command("open", cmd_open, "explore a trace interactively")
-    open_cmd.add_argument(
+    open_paths = open_cmd.add_argument(
         "paths",
         nargs="+",
         metavar="PATH",
         help="a trace file (- for stdin; .gz is fine), or several files, folders or globs",
     )
+    _files(open_paths)
     open_cmd.add_argument(
         "--follow",
         action="store_true",
@@ -409,14 +435,16 @@ def build_parser() -> argparse.ArgumentParser:
     dialect_option(open_cmd)
 
     summary = command("summary", cmd_summary, "print what happened in a run")
-    summary.add_argument("path", help="trace file (- for stdin; .gz is fine)")
+    _files(summary.add_argument("path", help="trace file (- for stdin; .gz is fine)"))
     summary.add_argument("--json", action="store_true", help="machine-readable JSON")
     dialect_option(summary)
 
     failures = command(
         "failures", cmd_failures, "group failures into families, or find ones like a given error"
     )
-    failures.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or globs")
+    _files(
+        failures.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or globs")
+    )
     failures.add_argument("--similar", metavar="TEXT", help="rank failures by similarity to TEXT")
     failures.add_argument(
         "--min-score",
@@ -442,12 +470,13 @@ def build_parser() -> argparse.ArgumentParser:
     dialect_option(failures)
 
     diff_cmd = command("diff", cmd_diff, "what changed between a baseline run and a current one")
-    diff_cmd.add_argument(
+    diff_paths = diff_cmd.add_argument(
         "paths",
         nargs="*",
         metavar="PATH",
         help="BASELINE CURRENT, or just CURRENT with --baseline",
     )
+    _files(diff_paths)
     diff_cmd.add_argument(
         "--baseline",
         action="append",
@@ -482,7 +511,7 @@ def build_parser() -> argparse.ArgumentParser:
     dialect_option(diff_cmd)
 
     runs = command("runs", cmd_runs, "list runs from files and folders, with per-workflow stats")
-    runs.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or globs")
+    _files(runs.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or globs"))
     runs.add_argument("--name", metavar="N", help="only this workflow or skill (exact name)")
     runs.add_argument("--since", metavar="T", help="started at or after T (ISO time, or 24h, 7d)")
     runs.add_argument("--until", metavar="T", help="started at or before T")
@@ -500,7 +529,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = command(
         "export", cmd_export, "write a trace as Chrome/Perfetto, JSON, CSV, HTML or markdown"
     )
-    export.add_argument("path", help="trace file (- for stdin; .gz is fine)")
+    _files(export.add_argument("path", help="trace file (- for stdin; .gz is fine)"))
     export.add_argument("--to", required=True, choices=EXPORT_FORMATS, help="output format")
     export.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
     export.add_argument(
@@ -510,8 +539,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dialect_option(export)
 
+    completion = command(
+        "completion", cmd_completion, "print a tab-completion script for bash, zsh or fish"
+    )
+    completion.add_argument("shell", choices=COMPLETION_SHELLS, help="the shell to complete in")
+
     validate = command("validate", cmd_validate, "check a trace for inconsistencies")
-    validate.add_argument("path", help="trace file (- for stdin; .gz is fine)")
+    _files(validate.add_argument("path", help="trace file (- for stdin; .gz is fine)"))
     validate.add_argument("--json", action="store_true", help="machine-readable JSON")
     dialect_option(validate)
     return parser

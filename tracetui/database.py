@@ -1,8 +1,8 @@
 """claude-flow's PostgreSQL ``execution_traces`` table as a source of runs (read-only).
 
 Filters run in SQL; a run's steps are fetched when it is opened. The driver (psycopg 3) is an
-optional extra: ``pip install 'tracetui[postgres]'``. Credentials come the libpq way (the URL,
-``PGPASSWORD``, ``~/.pgpass``, ``PG*`` variables) and are never printed.
+optional extra: ``pip install '.[postgres]'`` from a checkout. Credentials come the libpq way
+(the URL, ``PGPASSWORD``, ``~/.pgpass``, ``PG*`` variables) and are never printed.
 """
 
 from __future__ import annotations
@@ -95,7 +95,8 @@ def _psycopg() -> Any:
         import psycopg
     except ImportError:
         raise TraceError(
-            "reading PostgreSQL needs the driver: pip install 'tracetui[postgres]'"
+            "reading PostgreSQL needs the driver: pip install '.[postgres]' in tracetui's checkout"
+            " (or pipx install '.[postgres]'; in any environment: pip install 'psycopg[binary]')"
         ) from None
     return psycopg
 
