@@ -50,10 +50,10 @@ def timed(action: Any) -> tuple[float, Any]:
 def measure_load(path: Path) -> dict[str, Any]:
     """Floor (read, orjson.loads with the collector paused), then tracetui's own load."""
     from tracetui.analysis.failures import FailureIndex, collect, group
-    from tracetui.analysis.rows import RowModel, SearchIndex, SortKey, failures
     from tracetui.analysis.signature import DEFAULT_MIN_SCORE
     from tracetui.loaders import load_path
     from tracetui.model import FAILURE_STATUSES
+    from tracetui.view.rows import RowModel, SearchIndex, SortKey, failures
 
     read_s, data = timed(path.read_bytes)
     gc.disable()
@@ -158,18 +158,10 @@ def measure_failures(path: Path) -> dict[str, Any]:
 def measure_paint(path: Path, started: float) -> dict[str, Any]:
     """Seconds from process start to the explorer's first frame, then key-to-frame latency."""
     from tracetui.app.app import TraceApp
-    from tracetui.app.run import BACKGROUND_BYTES, load_preview
-    from tracetui.loaders import load_path
+    from tracetui.inputs.start import start_for
 
     # As `tracetui open` does: a large file paints a preview, then loads in the background.
-    if path.stat().st_size > BACKGROUND_BYTES:
-        app = TraceApp(
-            loader=lambda progress: load_path(str(path), progress=progress),
-            preview=lambda: load_preview(str(path)),
-            label=path.name,
-        )
-    else:
-        app = TraceApp(load_path(str(path)))
+    app = TraceApp(start_for([str(path)]))
     result: dict[str, Any] = {}
 
     async def drive(pilot: Any) -> None:

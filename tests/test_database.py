@@ -18,8 +18,9 @@ from tracetui.app.app import TraceApp
 from tracetui.app.explorer import ExplorerScreen
 from tracetui.app.run_list import RunList
 from tracetui.app.runs import RunsScreen
-from tracetui.database import RunFilter, is_database_url, load_database, redact
 from tracetui.errors import TraceError
+from tracetui.inputs.database import RunFilter, is_database_url, load_database, redact
+from tracetui.inputs.start import ListRuns
 from tracetui.loaders import load_path
 from tracetui.model import Status
 
@@ -202,7 +203,7 @@ def test_without_the_driver_the_url_says_how_to_install_it(server: Server) -> No
 
 async def test_open_the_database_in_the_runs_view(server: Server) -> None:
     sets = [load_database(server.url())]
-    app = TraceApp(sets=sets)
+    app = TraceApp(ListRuns(sets))
     async with app.run_test(size=(120, 30)) as pilot:
         assert isinstance(app.screen, RunsScreen)
         view = app.screen.query_one(RunList)

@@ -13,6 +13,7 @@ from tests.helpers import sample
 from tracetui.analysis.diff import Change, Thresholds, diff
 from tracetui.app.app import TraceApp
 from tracetui.app.diff_view import DiffList, DiffScreen, PairScreen, TimelinesScreen
+from tracetui.inputs.start import ShowDiff
 from tracetui.loaders import load_path
 
 BASE = [N("fetch", 1.0, tools=[("http", 0.5, True)]), N("parse", 2.0), N("store", 0.5)]
@@ -309,7 +310,7 @@ def made_diff() -> object:
 
 
 async def test_diff_screen_filters_sorts_and_opens_both_sides() -> None:
-    app = TraceApp(diff=made_diff())  # type: ignore[arg-type]
+    app = TraceApp(ShowDiff(made_diff()))
     async with app.run_test(size=(120, 30)) as pilot:
         assert isinstance(app.screen, DiffScreen)
         view = app.screen.query_one(DiffList)
@@ -343,7 +344,7 @@ async def test_diff_screen_filters_sorts_and_opens_both_sides() -> None:
 
 
 async def test_timelines_share_one_axis() -> None:
-    app = TraceApp(diff=made_diff())  # type: ignore[arg-type]
+    app = TraceApp(ShowDiff(made_diff()))
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("t")
         await pilot.pause()

@@ -16,6 +16,7 @@ from tracetui.app.outline_view import OutlineView
 from tracetui.app.run_list import RunList
 from tracetui.app.runs import RunsScreen
 from tracetui.app.span_list import SpanList
+from tracetui.inputs.start import Explore, LoadLarge
 from tracetui.loaders import load_bytes, load_path
 from tracetui.model import Status, TraceSet
 
@@ -23,7 +24,7 @@ VICTOR = sample("victor/code_review.trace.json")
 
 
 def app_for(path: str) -> TraceApp:
-    return TraceApp(load_path(path))
+    return TraceApp(Explore(load_path(path)))
 
 
 def spans_of(app: TraceApp) -> SpanList:
@@ -342,7 +343,7 @@ def hostile_trace() -> bytes:
 
 
 async def test_untrusted_names_and_errors_are_shown_literally() -> None:
-    app = TraceApp(load_bytes(hostile_trace(), "hostile.json"))
+    app = TraceApp(Explore(load_bytes(hostile_trace(), "hostile.json")))
     async with app.run_test(size=(120, 30)) as pilot:
         spans = spans_of(app)
         first = spans.render_line(0).text
@@ -405,9 +406,11 @@ async def test_a_large_file_paints_a_preview_first_then_the_whole_run() -> None:
         return load_bytes(data, "big.json")
 
     app = TraceApp(
-        loader=slow_full_load,
-        preview=lambda: load_bytes(data[:2500], "big.json"),
-        label="big.json (1 GiB)",
+        LoadLarge(
+            label="big.json (1 GiB)",
+            load=slow_full_load,
+            preview=lambda: load_bytes(data[:2500], "big.json"),
+        )
     )
     async with app.run_test(size=(110, 30)) as pilot:
         await pilot.pause()
@@ -436,7 +439,7 @@ async def test_a_large_file_without_a_preview_shows_the_loading_screen() -> None
         release.wait(10)
         return load_path(VICTOR)
 
-    app = TraceApp(loader=slow, label="x")
+    app = TraceApp(LoadLarge(label="x", load=slow, preview=lambda: None))
     async with app.run_test(size=(110, 30)) as pilot:
         await pilot.pause()
         assert type(app.screen).__name__ == "LoadingScreen"
@@ -460,9 +463,11 @@ async def test_a_large_file_of_many_runs_lists_the_first_runs_then_all() -> None
         return load_bytes(data, "runs.jsonl")
 
     app = TraceApp(
-        loader=slow_full_load,
-        preview=lambda: load_bytes(data[: len(data) // 2], "runs.jsonl"),
-        label="runs.jsonl (1 GiB)",
+        LoadLarge(
+            label="runs.jsonl (1 GiB)",
+            load=slow_full_load,
+            preview=lambda: load_bytes(data[: len(data) // 2], "runs.jsonl"),
+        )
     )
     async with app.run_test(size=(110, 30)) as pilot:
         await pilot.pause()

@@ -16,6 +16,7 @@ from tracetui.app.app import TraceApp
 from tracetui.app.explorer import ExplorerScreen
 from tracetui.app.failure_view import FailureList, FailuresScreen
 from tracetui.app.span_list import SpanList
+from tracetui.inputs.start import Explore
 from tracetui.loaders import load_bytes, load_path
 from tracetui.model import TraceSet
 
@@ -298,7 +299,7 @@ def test_cli_failures_empty_folder_is_exit_2(tmp_path: Path) -> None:
 
 
 async def test_failures_view_families_expand_and_jump_to_the_node() -> None:
-    app = TraceApp(load_path(sample("cfn/execution_traces.rows.psql.jsonl")))
+    app = TraceApp(Explore(load_path(sample("cfn/execution_traces.rows.psql.jsonl"))))
     async with app.run_test(size=(110, 30)) as pilot:
         await pilot.press("F")
         await pilot.pause()
@@ -321,7 +322,7 @@ async def test_failures_view_families_expand_and_jump_to_the_node() -> None:
 
 
 async def test_failures_view_reranks_as_you_type() -> None:
-    app = TraceApp(load_path(sample("cfn/execution_traces.rows.psql.jsonl")))
+    app = TraceApp(Explore(load_path(sample("cfn/execution_traces.rows.psql.jsonl"))))
     async with app.run_test(size=(110, 30)) as pilot:
         await pilot.press("F", "slash", *"redis timeout")
         await pilot.pause()
@@ -336,7 +337,7 @@ async def test_failures_view_reranks_as_you_type() -> None:
 
 
 async def test_look_alikes_of_the_selected_failed_node() -> None:
-    app = TraceApp(load_path(sample("cfn/execution_traces.rows.psql.jsonl")))
+    app = TraceApp(Explore(load_path(sample("cfn/execution_traces.rows.psql.jsonl"))))
     async with app.run_test(size=(110, 30)) as pilot:
         await pilot.press("slash", *"connection timeout redis", "enter", "enter")
         await pilot.press("right_square_bracket", "L")
@@ -356,7 +357,7 @@ async def test_look_alikes_of_the_selected_failed_node() -> None:
 
 
 async def test_look_alikes_without_error_text_says_so() -> None:
-    app = TraceApp(load_path(sample("victor/code_review.trace.json")))
+    app = TraceApp(Explore(load_path(sample("victor/code_review.trace.json"))))
     async with app.run_test(size=(110, 30)) as pilot:
         await pilot.press("L")
         await pilot.pause()
@@ -399,7 +400,7 @@ def test_ranking_equals_scoring_every_failure_and_sorting(seed: int) -> None:
 
 
 async def test_folding_a_family_keeps_the_cursor_on_its_heading() -> None:
-    app = TraceApp(load_path(sample("cfn/execution_traces.rows.psql.jsonl")))
+    app = TraceApp(Explore(load_path(sample("cfn/execution_traces.rows.psql.jsonl"))))
     async with app.run_test(size=(110, 30)) as pilot:
         await pilot.press("F")
         await pilot.pause()

@@ -11,7 +11,8 @@ from tests.helpers import SAMPLES
 from tracetui.app.app import TraceApp
 from tracetui.app.explorer import ExplorerScreen
 from tracetui.app.span_list import SpanList
-from tracetui.follow import FileChange, FileWatcher
+from tracetui.inputs.follow import FileChange, FileWatcher
+from tracetui.inputs.start import Explore
 from tracetui.loaders import load_path
 from tracetui.model import Status
 
@@ -52,7 +53,7 @@ def test_watcher_tells_growth_truncation_and_replacement(tmp_path: Path) -> None
 async def test_follow_a_jsonl_trace_as_it_is_written(tmp_path: Path) -> None:
     path = tmp_path / "live.events.jsonl"
     path.write_bytes(b"".join(line(e) for e in START))
-    app = TraceApp(load_path(str(path)), follow=str(path))
+    app = TraceApp(Explore(load_path(str(path)), follow=str(path)))
     async with app.run_test(size=(110, 30)) as pilot:
         screen = app.screen
         assert isinstance(screen, ExplorerScreen)
@@ -132,7 +133,7 @@ async def test_follow_keeps_filter_and_folds(tmp_path: Path) -> None:
     path = tmp_path / "live.events.json"
     events = orjson.loads((SAMPLES / "dagron/etl_fail.events.json").read_bytes())
     path.write_bytes(orjson.dumps(events[:12], option=orjson.OPT_INDENT_2))
-    app = TraceApp(load_path(str(path)), follow=str(path))
+    app = TraceApp(Explore(load_path(str(path)), follow=str(path)))
     async with app.run_test(size=(110, 30)) as pilot:
         screen = app.screen
         assert isinstance(screen, ExplorerScreen)

@@ -25,19 +25,19 @@ from hypothesis import strategies as st
 from tests.helpers import SAMPLES, trace_files
 from tracetui.analysis.diff import diff
 from tracetui.analysis.failures import collect, find_similar_failures, group, rank
-from tracetui.analysis.rows import RowModel, SearchIndex, failures
 from tracetui.analysis.runs import run_rows, workflow_stats
 from tracetui.analysis.summary import summarize
-from tracetui.analysis.timeaxis import TimeAxis, bar, ruler
 from tracetui.analysis.validate import validate
-from tracetui.app.content import span_detail, trace_summary
-from tracetui.app.outline import flatten
-from tracetui.cli import EXPORT_FORMATS, render_export
 from tracetui.errors import TraceError
 from tracetui.formats.json_text import dumps
 from tracetui.loaders import load_bytes
+from tracetui.reports.exports import EXPORT_FORMATS, render_export
 from tracetui.reports.summary import summary_json, summary_text
 from tracetui.reports.validate import validate_json, validate_text
+from tracetui.view.content import span_detail, trace_summary
+from tracetui.view.outline import flatten
+from tracetui.view.rows import RowModel, SearchIndex, failures
+from tracetui.view.timeaxis import TimeAxis, bar, ruler
 
 # CI runs a fixed set of examples (reproducible); TRACETUI_FUZZ_EXAMPLES=5000 explores more.
 EXAMPLES = int(os.environ.get("TRACETUI_FUZZ_EXAMPLES", "600"))

@@ -24,13 +24,16 @@ from tracetui.app.failure_view import FailuresScreen
 from tracetui.app.outline_view import OutlineView
 from tracetui.app.span_list import SpanList
 from tracetui.atomic import write_atomic
-from tracetui.database import redact, scrub
+from tracetui.cli import summary as summary_command
 from tracetui.formats.json_text import dumps
+from tracetui.inputs.database import redact, scrub
+from tracetui.inputs.paths import expand
+from tracetui.inputs.start import Explore, WaitForRecord
 from tracetui.loaders import load_bytes, load_path
+from tracetui.reports.exports import EXPORT_FORMATS
 from tracetui.reports.html import html_report
 from tracetui.reports.summary import summary_text
 from tracetui.reports.table_csv import cell, spans_csv
-from tracetui.sources import expand
 from tracetui.text import cells, pad, safe_line
 
 FORMAT = "tracetui.model/v1"
@@ -95,7 +98,7 @@ def test_every_text_output_keeps_escapes_out(tmp_path: Path) -> None:
         ["failures", "--json", path],
         ["runs", path],
         ["runs", "--json", path],
-        *(["export", path, "--to", to] for to in cli.EXPORT_FORMATS),
+        *(["export", path, "--to", to] for to in EXPORT_FORMATS),
     ):
         result = run(*args)
         assert result.code in (0, 1), (args, result.err)
@@ -140,7 +143,7 @@ def markup_trace(tmp_path: Path) -> Path:
 
 
 async def test_markup_in_names_is_shown_as_written_everywhere(tmp_path: Path) -> None:
-    app = TraceApp(load_path(str(markup_trace(tmp_path))))
+    app = TraceApp(Explore(load_path(str(markup_trace(tmp_path)))))
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
         spans = app.screen.query_one(SpanList)
         # The list draws each name literally.
@@ -177,7 +180,7 @@ async def test_a_key_whose_action_fails_is_a_notification(
         raise RuntimeError("[/] broken")
 
     monkeypatch.setattr(SpanList, "action_next_failure", broken)
-    app = TraceApp(load_path(sample("victor/code_review.trace.json")))
+    app = TraceApp(Explore(load_path(sample("victor/code_review.trace.json"))))
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.press("right_square_bracket")
         await pilot.pause()
@@ -191,7 +194,7 @@ def test_an_unexpected_error_exits_70_with_one_line(monkeypatch: pytest.MonkeyPa
     def broken(args: object) -> int:
         raise ZeroDivisionError("oops " + ESCAPES)
 
-    monkeypatch.setattr(cli, "cmd_summary", broken)
+    monkeypatch.setattr(summary_command, "run", broken)
     monkeypatch.delenv("TRACETUI_DEBUG", raising=False)
     parser_code = cli.main(["summary", sample("victor/code_review.trace.json")])
     assert parser_code == 70
@@ -225,7 +228,7 @@ def test_parent_cycles_are_cut_with_a_warning_and_a_finding(tmp_path: Path) -> N
     assert trace.spans[3].parent == 2
     result = run("validate", path)
     assert result.code == 1 and "parent cycle" in result.out
-    for args in (["summary", path], *(["export", path, "--to", to] for to in cli.EXPORT_FORMATS)):
+    for args in (["summary", path], *(["export", path, "--to", to] for to in EXPORT_FORMATS)):
         assert run(*args).code == 0, args
 
 
@@ -249,7 +252,7 @@ def test_otlp_spans_naming_each_other_as_parents_load(tmp_path: Path) -> None:
 
 
 async def test_a_trace_with_cycles_opens_in_the_explorer(tmp_path: Path) -> None:
-    app = TraceApp(load_path(str(model_file(tmp_path, CYCLES))))
+    app = TraceApp(Explore(load_path(str(model_file(tmp_path, CYCLES)))))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("s", "s", "_", "asterisk", "j", "j")
         await pilot.pause()
@@ -270,7 +273,7 @@ async def test_deep_values_export_and_paint(tmp_path: Path) -> None:
     assert exported.code == 0, exported.err
     again = load_bytes(exported.out.encode(), "again.json")
     assert again.traces[0].spans[0].inputs == deep(330)
-    app = TraceApp(load_path(path))
+    app = TraceApp(Explore(load_path(path)))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         lines = app.screen.query_one("#detail", OutlineView).plain_lines()
@@ -414,7 +417,7 @@ def test_a_record_cut_in_the_middle_is_dropped_and_named(tmp_path: Path) -> None
 async def test_follow_waits_for_the_first_record(tmp_path: Path) -> None:
     path = tmp_path / "live.jsonl"
     path.write_text("")
-    app = TraceApp(follow=str(path))
+    app = TraceApp(WaitForRecord(str(path)))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.2)
         assert not isinstance(app.screen, ExplorerScreen)
@@ -431,7 +434,7 @@ async def test_a_reload_that_fails_keeps_the_app(
 ) -> None:
     path = tmp_path / "live.json"
     shutil.copy(sample("dagron/etl_fail.events.json"), path)
-    app = TraceApp(load_path(str(path)), follow=str(path))
+    app = TraceApp(Explore(load_path(str(path)), follow=str(path)))
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("loader bug")

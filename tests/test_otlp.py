@@ -12,10 +12,10 @@ import pytest
 
 from tests.cli_helpers import run
 from tests.helpers import SAMPLES, trace_files
+from tracetui.inputs.load import load_sources
 from tracetui.loaders import load_bytes, load_path
 from tracetui.model import Status
 from tracetui.reports.otlp import otlp_request
-from tracetui.sources import load_many
 
 sdk_trace = pytest.importorskip("opentelemetry.sdk.trace", reason="OpenTelemetry SDK missing")
 from google.protobuf.json_format import MessageToDict, ParseDict  # noqa: E402
@@ -117,7 +117,7 @@ def test_a_trace_split_across_files_joins_by_trace_id(tmp_path: Path) -> None:
     (tmp_path / "b.json").write_bytes(orjson.dumps(collector_json(protobuf_json(root))))
     alone = load_path(str(tmp_path / "a.json")).traces[0]
     assert any("parent that is not in what was read" in w for w in alone.warnings)
-    loaded = load_many([str(tmp_path)])
+    loaded = load_sources([str(tmp_path)])
     traces = [t for s in loaded.sets for t in s.traces]
     assert len(traces) == 1
     (joined,) = traces

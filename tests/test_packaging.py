@@ -11,7 +11,8 @@ import pytest
 
 from tests.cli_helpers import run
 from tests.helpers import ROOT
-from tracetui.cli import COMPLETION_SHELLS, build_parser
+from tracetui.cli import build_parser
+from tracetui.cli.completion import SHELLS as COMPLETION_SHELLS
 
 SUBCOMMANDS = ["open", "summary", "failures", "diff", "runs", "export", "completion", "validate"]
 

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from tracetui.analysis.rows import Row, RowModel, SearchIndex, SortKey, Targets, failures
 from tracetui.model import Span, Status, Trace
+from tracetui.view.rows import Row, RowModel, SearchIndex, SortKey, Targets, failures
 
 STATUSES = [Status.OK, Status.OK, Status.OK, Status.FAILED, Status.SKIPPED, Status.TIMED_OUT]
 

@@ -14,7 +14,6 @@ from tests.helpers import SAMPLES, sample
 from tracetui.analysis.runs import (
     filter_runs,
     node_trends,
-    parse_when,
     percentile,
     run_rows,
     slowdown_start,
@@ -24,9 +23,11 @@ from tracetui.app.app import TraceApp
 from tracetui.app.diff_view import DiffScreen
 from tracetui.app.explorer import ExplorerScreen
 from tracetui.app.run_list import RunList
-from tracetui.app.runs import RunsScreen, parse_query
+from tracetui.app.runs import RunsScreen
+from tracetui.inputs.start import LoadRuns
 from tracetui.loaders import load_path
 from tracetui.model import Status
+from tracetui.runfilter import RunFilter, parse_query, parse_statuses, parse_when
 
 CFN = sample("cfn/execution_traces.rows.psql.jsonl")
 
@@ -56,21 +57,23 @@ def test_workflow_stats_over_the_cfn_table() -> None:
 
 def test_filters_like_query_by_skill() -> None:
     rows = run_rows([load_path(CFN)])
-    redis = filter_runs(rows, name="redis-coordination")
+    redis = filter_runs(rows, RunFilter(name="redis-coordination"))
     assert [r.trace.id for r in redis] == [
         "98bdcdc7-f5f0-4e55-975d-0ea047c7e51e",
         "f954051c-8860-4315-b8a2-522640854db4",
     ]  # newest first
-    assert len(filter_runs(rows, name="redis-coordination", limit=1)) == 1
+    assert len(filter_runs(rows, RunFilter(name="redis-coordination", limit=1))) == 1
     since = datetime(2026, 11, 22, 2, 2, 34, 277000, tzinfo=UTC)
-    later = filter_runs(rows, since=since)
+    later = filter_runs(rows, RunFilter(since=since))
     assert all(r.started_at and r.started_at >= since for r in later)
     assert len(later) == 6
-    until = filter_runs(rows, until=datetime(2026, 11, 22, 2, 2, 34, 200000, tzinfo=UTC))
+    until = filter_runs(rows, RunFilter(until=datetime(2026, 11, 22, 2, 2, 34, 200000, tzinfo=UTC)))
     assert {r.name for r in until} == {"docker-build"}
-    failed = filter_runs(rows, statuses={Status.TIMED_OUT})
+    failed = filter_runs(rows, RunFilter(statuses=frozenset({Status.TIMED_OUT})))
     assert [r.name for r in failed] == ["deploy-staging"]
-    assert [r.name for r in filter_runs(rows, text="ECONNRESET")] == ["redis-coordination"]
+    assert [r.name for r in filter_runs(rows, RunFilter(text="ECONNRESET"))] == [
+        "redis-coordination"
+    ]
 
 
 def test_parse_when() -> None:
@@ -149,16 +152,26 @@ def test_cli_runs_text_and_bad_time() -> None:
 
 
 def test_query_syntax() -> None:
-    filters = parse_query("name:lint status:failed,timed_out limit:3 disk full")
-    assert filters["name"] == "lint"
-    assert filters["statuses"] == {Status.FAILED, Status.TIMED_OUT}
-    assert filters["limit"] == 3
-    assert filters["text"] == "disk full"
+    filters = parse_query("name:lint status:failed,timeout limit:3 until:2026-11-22 disk full")
+    assert filters.name == "lint"
+    assert filters.statuses == {Status.FAILED, Status.TIMED_OUT}
+    assert filters.limit == 3
+    assert filters.text == "disk full"
+    # A bare date keeps the runs of that day.
+    assert filters.until == datetime(2026, 11, 22, 23, 59, 59, 999999, tzinfo=UTC)
+    assert filters.describe().startswith("name:lint since") is False
+    assert parse_query(filters.describe()) == filters
+
+
+def test_status_words_include_claude_flow_words() -> None:
+    assert parse_statuses("timeout,success") == {Status.TIMED_OUT, Status.OK}
+    with pytest.raises(ValueError, match="timed_out"):
+        parse_statuses("fialed")
 
 
 async def test_folder_opens_on_the_runs_view_and_loads_in_the_background(tmp_path: Path) -> None:
     folder = slowing_runs(tmp_path)
-    app = TraceApp(paths=[str(folder)])
+    app = TraceApp(LoadRuns([str(folder)]))
     async with app.run_test(size=(140, 30)) as pilot:
         for _ in range(50):
             await pilot.pause(0.05)
@@ -187,7 +200,7 @@ async def test_folder_opens_on_the_runs_view_and_loads_in_the_background(tmp_pat
 
 
 async def test_enter_opens_a_run_from_the_folder(tmp_path: Path) -> None:
-    app = TraceApp(paths=[str(SAMPLES / "dagron")])
+    app = TraceApp(LoadRuns([str(SAMPLES / "dagron")]))
     async with app.run_test(size=(140, 30)) as pilot:
         for _ in range(50):
             await pilot.pause(0.05)

@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 
 from tests.helpers import ROOT, SAMPLES
 from tracetui.app.app import TraceApp
+from tracetui.inputs.start import Explore, ShowDiff
 from tracetui.loaders import load_bytes
 
 # The snapshots are drawn by these exact versions (constraints.txt); others draw differently.
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.skipif(
 def app(path: str) -> TraceApp:
     # Named relative to the checkout, so that no absolute path reaches a snapshot.
     data = (SAMPLES / path).read_bytes()
-    return TraceApp(load_bytes(data, f"sample_traces/{path}"))
+    return TraceApp(Explore(load_bytes(data, f"sample_traces/{path}")))
 
 
 def settle(*keys: str) -> Any:
@@ -185,7 +186,7 @@ def diff_app(baseline: str, current: str) -> TraceApp:
 
     before = load_bytes((SAMPLES / baseline).read_bytes(), f"sample_traces/{baseline}")
     after = load_bytes((SAMPLES / current).read_bytes(), f"sample_traces/{current}")
-    return TraceApp(diff=diff(before.traces, after.traces[0]))
+    return TraceApp(ShowDiff(diff(before.traces, after.traces[0])))
 
 
 def test_diff_screen(snap_compare: Any) -> None:

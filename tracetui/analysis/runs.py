@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-import re
 import statistics
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from tracetui.analysis.failures import EARLIEST, aware
 from tracetui.model import Status, Trace, TraceSet
+from tracetui.runfilter import RunFilter
 
 SPARKS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
 
@@ -70,38 +70,16 @@ def run_rows(sources: list[TraceSet]) -> list[RunRow]:
     return rows
 
 
-_RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_when(text: str, now: datetime | None = None) -> datetime:
-    """An ISO date or time (naive means UTC), or a span back from now: ``30m``, ``24h``, ``7d``."""
-    text = text.strip()
-    match = _RELATIVE.match(text)
-    if match:
-        now = now or datetime.now(UTC)
-        return now - timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(
-            f"not a time: {text!r} (use ISO-8601 like 2026-11-22 or "
-            "2026-11-22T08:00, or 30m, 24h, 7d)"
-        ) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def filter_runs(
-    rows: list[RunRow],
-    *,
-    name: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    statuses: set[Status] | None = None,
-    text: str | None = None,
-    limit: int | None = None,
-) -> list[RunRow]:
-    """Runs matching every given filter, newest first (as claude-flow's ``query_by_skill``)."""
+def filter_runs(rows: list[RunRow], wanted: RunFilter) -> list[RunRow]:
+    """Runs matching every part of the filter, newest first (as claude-flow's
+    ``query_by_skill``), at most ``wanted.limit`` of them."""
+    name, since, until, statuses, text = (
+        wanted.name,
+        wanted.since,
+        wanted.until,
+        wanted.statuses,
+        wanted.text,
+    )
     needle = text.casefold() if text else None
     kept = []
     for row in rows:
@@ -121,7 +99,7 @@ def filter_runs(
                 continue
         kept.append(row)
     kept.sort(key=lambda r: r.started_at or EARLIEST, reverse=True)
-    return kept[:limit] if limit is not None else kept
+    return kept[: wanted.limit] if wanted.limit is not None else kept
 
 
 def percentile(values: list[float], p: float) -> float | None:

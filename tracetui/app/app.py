@@ -1,12 +1,13 @@
-"""The Textual application: handed finished traces, never a path."""
+"""The Textual application: handed one start value, never a path; the only code that pushes
+and pops screens (screens post navigation messages)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import ClassVar
 
-from textual import work
+from textual import on, work
 from textual.actions import ActionParseResult
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,36 +16,35 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, Static
 
-from tracetui.analysis.diff import Diff
-from tracetui.app.commands import ExplorerCommands
-from tracetui.app.diff_view import DiffList, DiffScreen, PairScreen, TimelinesScreen
+from tracetui.app.diff_view import DiffScreen, PairScreen, TimelinesScreen
 from tracetui.app.explorer import ExplorerScreen
-from tracetui.app.failure_view import FailureList, FailuresScreen
-from tracetui.app.help import HelpScreen
-from tracetui.app.keys import KeyGroup, bindings_of
-from tracetui.app.line_list import LineList
-from tracetui.app.outline_view import OutlineView
-from tracetui.app.run_list import RunList
+from tracetui.app.failure_view import FailuresScreen
+from tracetui.app.filter import FilterScreen
+from tracetui.app.help import EVERYWHERE, HelpScreen, key_groups
+from tracetui.app.navigation import (
+    Back,
+    ChooseStatuses,
+    OpenRun,
+    ShowDiff,
+    ShowFailures,
+    ShowPair,
+    ShowTimelines,
+)
 from tracetui.app.runs import RunsScreen
-from tracetui.app.span_list import SpanList
 from tracetui.app.untrusted import plain
 from tracetui.errors import TraceError
-from tracetui.loaders import load_path
-from tracetui.model import Trace, TraceSet
-from tracetui.source import Progress, settle
+from tracetui.inputs import start as starts
+from tracetui.inputs.load import SourceError, load_source
+from tracetui.model import TraceSet
+from tracetui.source import settle
 from tracetui.text import safe, safe_line
 
 # How often a followed file that holds no complete record yet is looked at again.
 FIRST_RECORD_SECONDS = 0.5
 
-CSS = """
-LineList > .line-list--cursor { background: $primary 55%; text-style: bold; }
-LineList > .line-list--cursor-blurred { background: $panel-lighten-2; }
-"""
-
 
 class LoadingScreen(Screen[None]):
-    """Shown while a large file loads in the background."""
+    """Shown while a large file loads, or while a followed file has no record yet."""
 
     def __init__(self, label: str) -> None:
         super().__init__()
@@ -61,49 +61,32 @@ class LoadingScreen(Screen[None]):
     def _show_progress(self) -> None:
         fraction = getattr(self.app, "loaded_fraction", None)
         if fraction is not None:
-            label = f"{self.label}  {fraction:.0%}"
-            self.query_one("#loading-label", Static).update(plain(label))
+            self.query_one("#loading-label", Static).update(plain(f"{self.label}  {fraction:.0%}"))
 
 
 class TraceApp(App[int]):
-    """tracetui's explorer over a loaded trace set (or one being loaded)."""
+    """tracetui's screens over what it was started on."""
 
     TITLE = "tracetui"
-    CSS = CSS
-    COMMANDS: ClassVar = App.COMMANDS | {ExplorerCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
+        # Over SSH people press Ctrl+C first; it quits too (Ctrl+Q still does).
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
     ]
+    BINDING_GROUP_TITLE = EVERYWHERE
 
-    def __init__(
-        self,
-        traces: TraceSet | None = None,
-        *,
-        loader: Callable[[Progress], TraceSet] | None = None,
-        preview: Callable[[], TraceSet | None] | None = None,
-        label: str = "",
-        diff: Diff | None = None,
-        paths: list[str] | None = None,
-        dialect: str | None = None,
-        follow: str | None = None,
-        sets: list[TraceSet] | None = None,
-    ) -> None:
+    def __init__(self, start: starts.Start) -> None:
         super().__init__()
-        self.traces = traces
-        self.diff = diff
-        self.paths = paths
-        self.dialect = dialect
-        self.follow = follow
-        self.sets = sets
-        self.loader = loader
-        self.preview = preview
-        self.label = label
+        self.start = start
+        self.traces: TraceSet | None = None  # what the explorer was started on, once loaded
         self.error: str | None = None
         self.internal_error: BaseException | None = None
         self.loaded_fraction: float | None = None
         self.theme = "textual-dark"
+
+    # --- text from traces reaches notifications as plain text ------------------------------
 
     def notify(
         self,
@@ -121,75 +104,121 @@ class TraceApp(App[int]):
             safe(message), title=safe_line(title), severity=severity, timeout=timeout, markup=False
         )
 
+    # --- starting ----------------------------------------------------------------------------
+
     def on_mount(self) -> None:
         settle()
-        if self.diff is not None:
-            self.push_screen(DiffScreen(self.diff))
-        elif self.paths is not None:
-            self.push_screen(RunsScreen(paths=self.paths, dialect=self.dialect))
-        elif self.sets is not None:
-            self.push_screen(RunsScreen(self.sets))
-        elif self.traces is not None:
-            self.show(self.traces)
-        elif self.loader is not None:
-            preview = self.preview() if self.preview is not None else None
-            # Paint what the first megabytes hold now; the whole file replaces it later.
-            if preview is not None and len(preview.traces) == 1:
-                self.push_screen(ExplorerScreen(preview.traces[0], loading=self.label))
-            elif preview is not None and preview.traces and self.follow is None:
-                self.push_screen(RunsScreen([preview], loading=self.label))
-            else:
-                self.push_screen(LoadingScreen(f"Loading {safe_line(self.label)} \u2026"))
+        start = self.start
+        if isinstance(start, starts.Explore):
+            self.traces = start.traces
+            self.show(start.traces, start.follow)
+        elif isinstance(start, starts.ListRuns):
+            self.push_screen(RunsScreen(start.sets))
+        elif isinstance(start, starts.LoadRuns):
+            self.push_screen(RunsScreen(paths=start.paths, dialect=start.dialect))
+        elif isinstance(start, starts.ShowDiff):
+            self.push_screen(DiffScreen(start.diff))
+        elif isinstance(start, starts.LoadLarge):
+            self.push_screen(LoadingScreen(f"Loading {safe_line(start.label)} \u2026"))
             # Start reading only once the first frame is out: the reader holds the GIL a lot.
-            self.call_after_refresh(self.load_in_background)
-        elif self.follow is not None:
-            # A producer that has just started: nothing complete to show yet.
+            self.call_after_refresh(self._load_large, start)
+        else:
             self.push_screen(
-                LoadingScreen(f"Waiting for the first record in {safe_line(self.follow)} \u2026")
+                LoadingScreen(f"Waiting for the first record in {safe_line(start.path)} \u2026")
             )
-            self._waiting = self.set_interval(FIRST_RECORD_SECONDS, self._look_for_first_record)
+            self._waiting = self.set_interval(
+                FIRST_RECORD_SECONDS, lambda: self._read_first_record(start)
+            )
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def load_in_background(self) -> None:
-        """Load off the UI thread; the loading screen keeps moving."""
-        assert self.loader is not None
+    def _load_large(self, start: starts.LoadLarge) -> None:
+        """Paint the file's first few hundred kilobytes, then read all of it, off the UI
+        thread; the screen keeps moving meanwhile."""
         try:
-            traces = self.loader(self.report_progress)
+            preview = start.preview()
+            if preview is not None and preview.traces:
+                self.call_from_thread(self._show_preview, start, preview)
+            traces = start.load(self.report_progress)
+        except SourceError as exc:
+            self.call_from_thread(self._failed, str(exc.error))
+            return
         except TraceError as exc:
             self.call_from_thread(self._failed, str(exc))
             return
         except Exception as exc:
             self.call_from_thread(self._crashed, exc)
             return
-        self.call_from_thread(self._loaded, traces)
+        self.call_from_thread(self._loaded, start, traces)
 
-    def _look_for_first_record(self) -> None:
-        if self.follow is not None and self.traces is None:
-            self._read_first_record(self.follow)
+    def _show_preview(self, start: starts.LoadLarge, preview: TraceSet) -> None:
+        if len(preview.traces) == 1:
+            self.switch_screen(ExplorerScreen(preview.traces[0], loading=start.label))
+        elif not start.follow:
+            self.switch_screen(RunsScreen([preview], loading=start.label))
 
     @work(thread=True, exclusive=True, group="first-record", exit_on_error=False)
-    def _read_first_record(self, path: str) -> None:
+    def _read_first_record(self, start: starts.WaitForRecord) -> None:
         """Try the followed file again; it shows once a whole record is in it."""
         try:
-            traces = load_path(path, self.dialect)
-        except TraceError:
+            traces = load_source(start.path, start.dialect)
+        except SourceError:
             return  # empty, or mid-way through its first record: keep waiting
         except Exception as exc:
             self.call_from_thread(self._crashed, exc)
             return
-        self.call_from_thread(self._first_record, traces)
+        self.call_from_thread(self._first_record, start, traces)
 
-    def _first_record(self, traces: TraceSet) -> None:
+    def _first_record(self, start: starts.WaitForRecord, traces: TraceSet) -> None:
         if self.traces is not None:
             return
         self.traces = traces
         self._waiting.stop()
         self.pop_screen()
-        self.show(traces)
+        self.show(traces, start.path)
 
     def report_progress(self, fraction: float) -> None:
         """From the loading thread: how much of the file is read (shown on the next tick)."""
         self.loaded_fraction = fraction
+
+    def _loaded(self, start: starts.LoadLarge, traces: TraceSet) -> None:
+        self.traces = traces
+        settle()
+        previewing: ExplorerScreen | RunsScreen | None = next(
+            (
+                s
+                for s in self.screen_stack
+                if isinstance(s, ExplorerScreen | RunsScreen) and s.loading_label
+            ),
+            None,
+        )
+        follow = start.follow
+        if isinstance(previewing, ExplorerScreen) and len(traces.traces) == 1 and not follow:
+            previewing.finish_loading(traces.traces[0])
+            return
+        if previewing is not None:
+            # What was opened from a runs preview may have been cut short: back to the list.
+            while self.screen is not previewing:
+                self.pop_screen()
+        if isinstance(previewing, RunsScreen) and len(traces.traces) > 1:
+            previewing.finish_loading(traces)
+            return
+        self.pop_screen()
+        self.show(traces, follow)
+
+    def show(self, traces: TraceSet, follow: str | None = None) -> None:
+        """Open the runs list for several traces, or the explorer for one (a followed file:
+        its newest run)."""
+        dialect = getattr(self.start, "dialect", None)
+        if follow is not None:
+            self.push_screen(ExplorerScreen(traces.traces[-1], follow=follow, dialect=dialect))
+        elif len(traces.traces) == 1:
+            self.push_screen(ExplorerScreen(traces.traces[0]))
+        else:
+            self.push_screen(RunsScreen([traces]))
+        for warning in traces.warnings[:3]:
+            self.notify(warning, title="Partly loaded", severity="warning", timeout=8)
+
+    # --- errors ------------------------------------------------------------------------------
 
     def _failed(self, message: str) -> None:
         self.error = message
@@ -226,47 +255,7 @@ class TraceApp(App[int]):
         self._return_code = 70
         self.exit(70)
 
-    def _loaded(self, traces: TraceSet) -> None:
-        self.traces = traces
-        settle()
-        previewing: ExplorerScreen | RunsScreen | None = next(
-            (
-                s
-                for s in self.screen_stack
-                if isinstance(s, ExplorerScreen | RunsScreen) and s.loading_label
-            ),
-            None,
-        )
-        if (
-            isinstance(previewing, ExplorerScreen)
-            and len(traces.traces) == 1
-            and self.follow is None
-        ):
-            previewing.finish_loading(traces.traces[0])
-            return
-        if previewing is not None:
-            # What was opened from a runs preview may have been cut short: back to the list.
-            while self.screen is not previewing:
-                self.pop_screen()
-        if isinstance(previewing, RunsScreen) and len(traces.traces) > 1:
-            previewing.finish_loading(traces)
-            return
-        self.pop_screen()
-        self.show(traces)
-
-    def show(self, traces: TraceSet) -> None:
-        """Open the runs list for several traces, or the explorer for one."""
-        if self.follow is not None:
-            # A file being written: follow its last (newest) run.
-            self.push_screen(
-                ExplorerScreen(traces.traces[-1], follow=self.follow, dialect=self.dialect)
-            )
-        elif len(traces.traces) == 1:
-            self.push_screen(ExplorerScreen(traces.traces[0]))
-        else:
-            self.push_screen(RunsScreen([traces]))
-        for warning in traces.warnings[:3]:
-            self.notify(safe_line(warning), title="Partly loaded", severity="warning", timeout=8)
+    # --- navigation: screens ask, the app goes -------------------------------------------------
 
     def sources(self) -> list[TraceSet]:
         """Everything that is open, for views across runs."""
@@ -275,36 +264,38 @@ class TraceApp(App[int]):
                 return screen.sources
         return [self.traces] if self.traces is not None else []
 
-    def open_span(self, trace: Trace, span: int, *, from_screen: Screen[None]) -> None:
-        """Show a span in its run's explorer, reusing the one underneath when it is that run."""
-        from_screen.dismiss(None)
-        below = self.screen_stack[-2] if len(self.screen_stack) >= 2 else None
-        if isinstance(below, ExplorerScreen) and below.trace is trace:
-            below.spans.select_span(span)
-            return
-        self.push_screen(ExplorerScreen(trace, can_go_back=True, select=span))
+    @on(OpenRun)
+    def _open_run(self, message: OpenRun) -> None:
+        self.push_screen(ExplorerScreen(message.trace, can_go_back=True, select=message.span))
 
-    def key_groups(self) -> list[KeyGroup]:
-        """Bindings grouped by where they work, for the help screen."""
-        return [
-            ("Span list and timeline", bindings_of(SpanList.BINDINGS, LineList.BINDINGS)),
-            ("Explorer", bindings_of(ExplorerScreen.BINDINGS)),
-            ("Detail and summary panes", bindings_of(OutlineView.BINDINGS)),
-            ("Runs list", bindings_of(RunList.BINDINGS, RunsScreen.BINDINGS)),
-            ("Failures view", bindings_of(FailureList.BINDINGS, FailuresScreen.BINDINGS)),
-            (
-                "Diff",
-                bindings_of(
-                    DiffList.BINDINGS,
-                    DiffScreen.BINDINGS,
-                    PairScreen.BINDINGS,
-                    TimelinesScreen.BINDINGS,
-                ),
-            ),
-            ("Everywhere", bindings_of(self.BINDINGS)),
-        ]
+    @on(ShowFailures)
+    def _show_failures(self, message: ShowFailures) -> None:
+        self.push_screen(FailuresScreen(self.sources(), message.query))
+
+    @on(ShowDiff)
+    def _show_diff(self, message: ShowDiff) -> None:
+        self.push_screen(DiffScreen(message.diff))
+
+    @on(ShowPair)
+    def _show_pair(self, message: ShowPair) -> None:
+        self.push_screen(PairScreen(message.pair, message.baseline, message.current))
+
+    @on(ShowTimelines)
+    def _show_timelines(self, message: ShowTimelines) -> None:
+        self.push_screen(TimelinesScreen(message.baseline, message.current))
+
+    @on(ChooseStatuses)
+    def _choose_statuses(self, message: ChooseStatuses) -> None:
+        self.push_screen(FilterScreen(message.trace), message.chosen)
+
+    @on(Back)
+    def _back(self) -> None:
+        # The first screen is Textual's own default screen; the one above it is where the
+        # user started, which Esc does not leave (q quits).
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
 
     def action_help(self) -> None:
-        """Show every key."""
+        """Show the keys that work where the user is."""
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.key_groups()))
+            self.push_screen(HelpScreen(key_groups(self.screen)))

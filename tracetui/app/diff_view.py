@@ -18,16 +18,17 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tracetui.analysis.diff import Change, Diff, Pair
-from tracetui.analysis.timeaxis import TimeAxis
-from tracetui.app.content import span_detail
 from tracetui.app.line_list import LineList
-from tracetui.app.outline import Node
+from tracetui.app.navigation import Back, ShowPair, ShowTimelines
 from tracetui.app.outline_view import OutlineView
 from tracetui.app.ruler import Ruler
 from tracetui.app.span_list import SpanList
 from tracetui.display import GLYPH, WORD, seconds
 from tracetui.model import Trace
 from tracetui.text import pad, safe_line
+from tracetui.view.content import span_detail
+from tracetui.view.outline import Node
+from tracetui.view.timeaxis import TimeAxis
 
 
 class DiffFilter(StrEnum):
@@ -104,6 +105,8 @@ def compare_bar(before: float | None, after: float | None, scale: float, width: 
 
 class DiffList(LineList):
     """Aligned pairs: what changed, name, before, after, delta, percent, and a bar."""
+
+    BINDING_GROUP_TITLE = "Diff list"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_pair", "Both sides", id="diff.open"),
@@ -230,7 +233,9 @@ class DiffList(LineList):
 class PairScreen(Screen[None]):
     """One unit of work from both runs, side by side."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", "Back", id="pair.back")]
+    BINDING_GROUP_TITLE = "Both sides"
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back", id="pair.back")]
 
     DEFAULT_CSS = """
     PairScreen Horizontal > Vertical { width: 1fr; }
@@ -288,17 +293,19 @@ class PairScreen(Screen[None]):
             )
         return nodes
 
-    async def action_dismiss(self, result: None = None) -> None:
+    def action_back(self) -> None:
         """Back to the diff."""
-        self.dismiss(None)
+        self.post_message(Back())
 
 
 class TimelinesScreen(Screen[None]):
     """Baseline above current, on one time axis: zooming one zooms both."""
 
+    BINDING_GROUP_TITLE = "Timelines"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("tab", "switch", "Other run", id="timelines.switch"),
-        Binding("escape", "dismiss", "Back", id="timelines.back"),
+        Binding("escape", "back", "Back", id="timelines.back"),
     ]
 
     DEFAULT_CSS = """
@@ -343,18 +350,21 @@ class TimelinesScreen(Screen[None]):
         """Move between the two runs."""
         (self.before if self.focused is self.after else self.after).focus()
 
-    async def action_dismiss(self, result: None = None) -> None:
+    def action_back(self) -> None:
         """Back to the diff."""
-        self.dismiss(None)
+        self.post_message(Back())
 
 
 class DiffScreen(Screen[None]):
     """What changed between the baseline and the current run."""
 
+    BINDING_GROUP_TITLE = "Diff"
+
     AUTO_FOCUS = "#diff-list"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "timelines", "Timelines", id="diff.timelines"),
+        Binding("escape", "back", "Back", id="diff.back"),
     ]
 
     DEFAULT_CSS = """
@@ -400,8 +410,12 @@ class DiffScreen(Screen[None]):
     @on(DiffList.Opened)
     def open_pair(self, message: DiffList.Opened) -> None:
         """Both sides of one pair."""
-        self.app.push_screen(PairScreen(message.pair, self.result.baseline, self.result.current))
+        self.post_message(ShowPair(message.pair, self.result.baseline, self.result.current))
+
+    def action_back(self) -> None:
+        """Back to where the diff was opened from."""
+        self.post_message(Back())
 
     def action_timelines(self) -> None:
         """The two runs one above the other on one time axis."""
-        self.app.push_screen(TimelinesScreen(self.result.baseline[-1], self.result.current))
+        self.post_message(ShowTimelines(self.result.baseline[-1], self.result.current))

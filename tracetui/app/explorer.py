@@ -17,20 +17,21 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from tracetui.analysis.summary import Summary, summarize
-from tracetui.app.content import span_detail, trace_summary
-from tracetui.app.filter import FilterScreen
+from tracetui.app.commands import ExplorerCommands
 from tracetui.app.loading import loading_note
+from tracetui.app.navigation import Back, ChooseStatuses, ShowFailures
 from tracetui.app.outline_view import OutlineView
 from tracetui.app.ruler import Ruler
 from tracetui.app.span_list import SpanList
 from tracetui.atomic import write_atomic
 from tracetui.display import GLYPH, WORD, seconds
 from tracetui.errors import TraceError
-from tracetui.follow import FileChange, FileWatcher
+from tracetui.inputs.follow import FileChange, FileWatcher
 from tracetui.loaders import load_path
 from tracetui.model import Status, Trace
 from tracetui.reports.markdown import node_markdown
 from tracetui.text import safe_line, shorten
+from tracetui.view.content import span_detail, trace_summary
 
 
 def _counts(trace: Trace) -> tuple[int, int]:
@@ -52,6 +53,9 @@ PREPARE_SPANS = 50_000
 
 class ExplorerScreen(Screen[None]):
     """One trace: what ran, what failed and why, and where the time went."""
+
+    BINDING_GROUP_TITLE = "Explorer"
+    COMMANDS: ClassVar = Screen.COMMANDS | {ExplorerCommands}
 
     # Focus lands on the list as the screen opens, not a tick later (which could steal it
     # from the search box when "/" comes in fast).
@@ -265,7 +269,7 @@ class ExplorerScreen(Screen[None]):
                 self.spans.set_filter(result if isinstance(result, frozenset) else None)
                 self.spans.focus()
 
-        self.app.push_screen(FilterScreen(self.trace), apply)
+        self.post_message(ChooseStatuses(self.trace, apply))
 
     @property
     def summary(self) -> Summary:
@@ -320,7 +324,7 @@ class ExplorerScreen(Screen[None]):
             self.spans.search("")
             return
         if self.can_go_back:
-            self.dismiss(None)
+            self.post_message(Back())
 
     # --- follow mode -------------------------------------------------------------------------
 
@@ -429,9 +433,4 @@ class ExplorerScreen(Screen[None]):
         self._open_failures(error)
 
     def _open_failures(self, query: str) -> None:
-        from tracetui.app.app import TraceApp
-        from tracetui.app.failure_view import FailuresScreen
-
-        app = self.app
-        sources = app.sources() if isinstance(app, TraceApp) else []
-        self.app.push_screen(FailuresScreen(sources, query))
+        self.post_message(ShowFailures(query))

@@ -26,6 +26,7 @@ from tracetui.analysis.failures import (
 )
 from tracetui.analysis.signature import DEFAULT_MIN_SCORE
 from tracetui.app.line_list import LineList
+from tracetui.app.navigation import Back, OpenRun
 from tracetui.display import GLYPH, WORD, seconds, timestamp
 from tracetui.model import LazySequence, Status, TraceSet
 from tracetui.text import pad, safe_line
@@ -61,6 +62,8 @@ def _run_label(failure: Failure) -> str:
 
 class FailureList(LineList):
     """Families (foldable) or ranked failures, one per row."""
+
+    BINDING_GROUP_TITLE = "Failures list"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open / go to node", id="failures.open"),
@@ -213,6 +216,8 @@ class FailureList(LineList):
 class FailuresScreen(Screen[None]):
     """Every failure in what is open: families by count and time lost, or ranked look-alikes."""
 
+    BINDING_GROUP_TITLE = "Failures view"
+
     AUTO_FOCUS = "#failure-list"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -300,12 +305,8 @@ class FailuresScreen(Screen[None]):
 
     @on(FailureList.Chosen)
     def go_to(self, message: FailureList.Chosen) -> None:
-        """Open the failing node in its run."""
-        from tracetui.app.app import TraceApp
-
-        app = self.app
-        if isinstance(app, TraceApp):
-            app.open_span(message.failure.trace, message.failure.span, from_screen=self)
+        """Open the failing node in its run (Esc there comes back here)."""
+        self.post_message(OpenRun(message.failure.trace, message.failure.span))
 
     def action_search(self) -> None:
         """Put the cursor in the query box."""
@@ -316,4 +317,4 @@ class FailuresScreen(Screen[None]):
         if self.focused is self.query_one("#failure-query", Input):
             self.set_focus(self.query_one(FailureList))
         else:
-            self.dismiss(None)
+            self.post_message(Back())

@@ -46,6 +46,8 @@ def choices(trace: Trace) -> list[Choice]:
 class FilterScreen(ModalScreen[frozenset[Status] | None | bool]):
     """A list of status filters; Enter applies one, Esc keeps the current filter."""
 
+    BINDING_GROUP_TITLE = "Status filter"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="filter.cancel"),
     ]

@@ -8,25 +8,45 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from tracetui.app.keys import KeyGroup, describe_key
 
+# The group title of the app's own keys.
+EVERYWHERE = "Everywhere"
+
+
+def key_groups(screen: Screen[object]) -> list[KeyGroup]:
+    """The keys that work on a screen where the user is (its focused widget, the widgets
+    around it, the screen and the app), grouped by each owner's ``BINDING_GROUP_TITLE``."""
+    groups: dict[str, list[Binding]] = {}
+    for active in screen.active_bindings.values():
+        title = getattr(active.node, "BINDING_GROUP_TITLE", None) or type(active.node).__name__
+        groups.setdefault(title, []).append(active.binding)
+    # The app's keys last: they are the same on every screen.
+    return sorted(groups.items(), key=lambda item: item[0] == EVERYWHERE)
+
 
 def help_text(groups: list[KeyGroup]) -> Text:
-    """A key table: one section per widget that owns bindings."""
+    """A key table: one section per owner of bindings, each action once with all its keys."""
     text = Text()
     for title, bindings in groups:
-        text.append(f"{title}\n", style="bold underline")
-        seen: set[str] = set()
+        keys_of: dict[str, list[str]] = {}
         for binding in bindings:
-            if binding.description in seen or not binding.description:
+            if not binding.description:
                 continue
-            seen.add(binding.description)
-            keys = " ".join(describe_key(k) for k in binding.key.split(","))
-            text.append(f"  {keys:<22}", style="bold")
-            text.append(f"{binding.description}\n")
+            keys = keys_of.setdefault(binding.description, [])
+            for key in binding.key.split(","):
+                shown = binding.key_display or describe_key(key)
+                if shown not in keys:
+                    keys.append(shown)
+        if not keys_of:
+            continue
+        text.append(f"{title}\n", style="bold underline")
+        for description, keys in keys_of.items():
+            text.append(f"  {' '.join(keys):<22}", style="bold")
+            text.append(f"{description}\n")
         text.append("\n")
     return text
 
@@ -35,7 +55,7 @@ class HelpScreen(ModalScreen[None]):
     """Every key, grouped by the pane it works in."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
+        Binding("escape,question_mark", "close", "Close help", id="help.close"),
     ]
 
     DEFAULT_CSS = """
@@ -55,6 +75,6 @@ class HelpScreen(ModalScreen[None]):
             scroll.border_title = "Keys  (Esc closes)"
             yield Static(help_text(self.groups), id="help-text")
 
-    async def action_dismiss(self, result: None = None) -> None:
+    def action_close(self) -> None:
         """Close the help."""
         self.dismiss(None)

@@ -38,6 +38,8 @@ def status_css(widget: str, prefix: str) -> str:
 class LineList(ScrollView, can_focus=True):
     """Rows ``0..row_count-1`` drawn by ``render_row``; a cursor moves over them."""
 
+    BINDING_GROUP_TITLE = "Moving in a list"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down,j", "cursor_down", "Down", show=False, id="cursor.down"),
         Binding("up,k", "cursor_up", "Up", show=False, id="cursor.up"),
@@ -53,6 +55,8 @@ class LineList(ScrollView, can_focus=True):
         overflow-x: hidden;
         overflow-y: auto;
     }
+    LineList > .line-list--cursor { background: $primary 55%; text-style: bold; }
+    LineList > .line-list--cursor-blurred { background: $panel-lighten-2; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
@@ -160,6 +164,11 @@ class LineList(ScrollView, can_focus=True):
         return self.get_component_rich_style("line-list--cursor-blurred")
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"line-list--cursor", "line-list--cursor-blurred"}
+
+    def notify_style_update(self) -> None:
+        """Styles changed (a new theme, say): every cached line is drawn again."""
+        super().notify_style_update()
+        self._strips.clear()
 
     def on_focus(self) -> None:
         self.redraw()

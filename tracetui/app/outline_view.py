@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 
 from tracetui.app.line_list import LineList, status_css
-from tracetui.app.outline import Line, Node, flatten, plain
+from tracetui.view.outline import Line, Node, flatten, plain
 
 STYLE_NAMES = (
     "title",
@@ -35,6 +35,8 @@ STYLE_NAMES = (
 
 class OutlineView(LineList):
     """Foldable sections of styled lines; Enter folds, or jumps to the span a line names."""
+
+    BINDING_GROUP_TITLE = "Detail and summary panes"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "activate", "Open/fold", id="outline.activate"),

@@ -6,9 +6,9 @@ from rich.segment import Segment
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tracetui.analysis.timeaxis import ruler
 from tracetui.app.span_list import SpanList, columns
 from tracetui.display import seconds
+from tracetui.view.timeaxis import ruler
 
 
 class Ruler(Widget):

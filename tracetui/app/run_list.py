@@ -24,6 +24,8 @@ def name_width(width: int) -> int:
 class RunList(LineList):
     """Runs as rows: mark, status, name, dialect, start, duration, nodes, failure."""
 
+    BINDING_GROUP_TITLE = "Runs list"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_run", "Open run", id="runs.open"),
         Binding("m,space", "mark", "Mark for diff", id="runs.mark"),

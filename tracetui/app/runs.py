@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any, ClassVar, TypedDict
+from typing import Any, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -22,23 +21,24 @@ from tracetui.analysis.runs import (
     RunRow,
     filter_runs,
     node_trends,
-    parse_when,
     run_rows,
     workflow_stats,
 )
-from tracetui.app.explorer import ExplorerScreen
 from tracetui.app.loading import loading_note
+from tracetui.app.navigation import Back, OpenRun, ShowDiff, ShowFailures
 from tracetui.app.run_list import RunList
 from tracetui.display import seconds, timestamp
-from tracetui.errors import TraceError
-from tracetui.model import Status, TraceSet
+from tracetui.inputs.load import Batch, load_in_batches
+from tracetui.loaders import otlp
+from tracetui.model import FAILURE_STATUSES, Status, Trace, TraceSet
+from tracetui.runfilter import RunFilter, parse_query
 from tracetui.text import pad, safe_line, shorten
 
-STATUS_CYCLE: list[tuple[str, set[Status] | None]] = [
+STATUS_CYCLE: list[tuple[str, frozenset[Status] | None]] = [
     ("all", None),
-    ("failures", {Status.FAILED, Status.TIMED_OUT, Status.CANCELLED}),
-    ("ok", {Status.OK}),
-    ("running", {Status.RUNNING}),
+    ("failures", FAILURE_STATUSES),
+    ("ok", frozenset({Status.OK})),
+    ("running", frozenset({Status.RUNNING})),
 ]
 SORTS: list[tuple[str, Callable[[RunRow], Any], bool]] = [
     ("newest", lambda r: r.started_at.timestamp() if r.started_at else float("-inf"), True),
@@ -59,38 +59,6 @@ class RunHeader(Widget):
         return Text(RunList.header(width or self.size.width), no_wrap=True)
 
 
-class RunQuery(TypedDict, total=False):
-    """The filters a query asks for (the keywords of ``filter_runs``)."""
-
-    name: str
-    since: datetime
-    until: datetime
-    statuses: set[Status]
-    limit: int
-    text: str
-
-
-def parse_query(query: str) -> RunQuery:
-    """``name:X since:24h until:2026-11-22 status:failed limit:20 words`` into filters."""
-    filters: RunQuery = {}
-    words = []
-    for token in query.split():
-        key, _, value = token.partition(":")
-        if key == "name" and value:
-            filters["name"] = value
-        elif key in ("since", "until") and value:
-            filters["since" if key == "since" else "until"] = parse_when(value)
-        elif key == "status" and value:
-            filters["statuses"] = {Status(v) for v in value.split(",")}
-        elif key == "limit" and value.isdigit():
-            filters["limit"] = int(value)
-        else:
-            words.append(token)
-    if words:
-        filters["text"] = " ".join(words)
-    return filters
-
-
 def _run_id(row: RunRow | None) -> tuple[str, str | int] | None:
     """What names a run across two loads of its file: its id, else its place in the file."""
     if row is None:
@@ -100,6 +68,8 @@ def _run_id(row: RunRow | None) -> tuple[str, str | int] | None:
 
 class RunsScreen(Screen[None]):
     """Every run; filter, sort, open one, mark two to diff, see each workflow's trend."""
+
+    BINDING_GROUP_TITLE = "Runs view"
 
     AUTO_FOCUS = "#runs"
 
@@ -143,8 +113,10 @@ class RunsScreen(Screen[None]):
         self.status_choice = 0
         self.sort_choice = 0
         self.query_text = ""
+        self.query_problem: str | None = None
         self.load_progress: tuple[int, int] | None = None
         self.skipped: list[tuple[str, str]] = []
+        self.completed: dict[tuple[str, int], Trace] = {}  # listed runs read whole, by place
 
     def compose(self) -> ComposeResult:
         yield Static(id="runs-title")
@@ -192,30 +164,33 @@ class RunsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load_paths(self) -> None:
-        """Load files one by one; the list grows as they arrive."""
-        from tracetui.loaders import load_path
-        from tracetui.sources import expand
+        """Load files a batch at a time (the list grows as they arrive); at the end, join
+        the parts of an OpenTelemetry trace spread over several files."""
+        loaded: list[TraceSet] = []
+        try:
+            for batch in load_in_batches(self.paths, self.dialect, strict=False):
+                loaded.extend(batch.sets)
+                self.app.call_from_thread(self._add, batch)
+        except Exception as exc:  # a loader bug: keep the runs read so far
+            self.app.call_from_thread(
+                self.notify, f"Stopped loading: {type(exc).__name__}: {exc}", severity="error"
+            )
+            return
+        merged = otlp.merge(loaded)
+        if merged is not loaded:
+            self.app.call_from_thread(self._replace_sources, merged)
 
-        files = expand(self.paths)
-        batch: list[TraceSet] = []
-        for position, (path, _) in enumerate(files, 1):
-            try:
-                batch.append(load_path(path, self.dialect))
-            except TraceError as exc:
-                self.skipped.append((path, str(exc)))
-            except Exception as exc:  # one file must not end the session: list the others
-                self.skipped.append((path, f"internal error: {type(exc).__name__}: {exc}"))
-            if len(batch) >= 50 or position == len(files):
-                self.app.call_from_thread(self._add, batch, (position, len(files)))
-                batch = []
-        if not files:
-            self.app.call_from_thread(self._add, [], (0, 0))
+    def _add(self, batch: Batch) -> None:
+        self.sources.extend(batch.sets)
+        self.skipped.extend(batch.skipped)
+        self.all_rows.extend(run_rows(batch.sets))
+        self.load_progress = None if batch.done >= batch.total else (batch.done, batch.total)
+        self.refresh_rows()
 
-    def _add(self, sets: list[TraceSet], progress: tuple[int, int]) -> None:
-        self.sources.extend(sets)
-        self.all_rows.extend(run_rows(sets))
-        done, total = progress
-        self.load_progress = None if done >= total else progress
+    def _replace_sources(self, sources: list[TraceSet]) -> None:
+        """Show ``sources`` in place of what is listed (the same runs, some joined)."""
+        self.sources = sources
+        self.all_rows = run_rows(sources)
         self.refresh_rows()
 
     # --- rows ------------------------------------------------------------------------------
@@ -226,14 +201,13 @@ class RunsScreen(Screen[None]):
         keep = view.current()
         label, statuses = STATUS_CYCLE[self.status_choice]
         try:
-            filters = parse_query(self.query_text)
+            wanted = parse_query(self.query_text)
+            self.query_problem = None
         except ValueError as exc:
-            self.notify(str(exc), severity="warning", timeout=4)
-            filters = {}
-        if statuses is not None:
-            wanted = filters.get("statuses")
-            filters["statuses"] = statuses & wanted if wanted is not None else statuses
-        rows = filter_runs(self.all_rows, **filters)
+            # Shown in the title while the query is being typed; no notification per key.
+            wanted = RunFilter()
+            self.query_problem = str(exc)
+        rows = filter_runs(self.all_rows, wanted.narrowed(statuses))
         sort_label, key, reverse = SORTS[self.sort_choice]
         if sort_label != "newest":
             rows.sort(key=key, reverse=reverse)
@@ -253,6 +227,8 @@ class RunsScreen(Screen[None]):
         state = [f"status: {status_label}", f"sort: {sort_label}"]
         if self.query_text:
             state.append(f"filter: {shorten(safe_line(self.query_text), 30)}")
+        if self.query_problem:
+            state.append(f"not applied: {shorten(safe_line(self.query_problem), 60)}")
         title.append("  [" + " \u00b7 ".join(state) + "]", style="italic")
         if self.load_progress is not None:
             title.append(
@@ -318,17 +294,30 @@ class RunsScreen(Screen[None]):
     def open_run(self, message: RunList.Opened) -> None:
         """Open the chosen run in the explorer (reading the rest of it first if listed only)."""
         row = message.row
-        trace = row.trace
+        trace = self.completed.get((row.source, row.position), row.trace)
         source = next((s for s in self.sources if s.source == row.source), None)
         if source is not None and source.complete is not None and "partial" in trace.attributes:
-            try:
-                trace = source.complete(trace)
-            except Exception as exc:  # a dropped connection, say: the list stays as it is
-                self.notify(f"Could not read the run: {exc}", severity="error")
-                return
-            source.traces[row.position] = trace
-            row.trace = trace
-        self.app.push_screen(ExplorerScreen(trace, can_go_back=True))
+            self._complete(source, row)
+            return
+        self.post_message(OpenRun(trace))
+
+    @work(thread=True, exclusive=True, group="complete", exit_on_error=False)
+    def _complete(self, source: TraceSet, row: RunRow) -> None:
+        """Read the rest of a listed run (its steps, from the database) off the UI thread."""
+        assert source.complete is not None
+        try:
+            trace = source.complete(row.trace)
+        except Exception as exc:  # a dropped connection, say: the list stays as it is
+            self.app.call_from_thread(
+                self.notify, f"Could not read the run: {exc}", severity="error"
+            )
+            return
+        self.app.call_from_thread(self._completed, row, trace)
+
+    def _completed(self, row: RunRow, trace: Trace) -> None:
+        # Kept beside the loaded set, which stays as it was read.
+        self.completed[(row.source, row.position)] = trace
+        self.post_message(OpenRun(trace))
 
     def action_query(self) -> None:
         """Open the filter box."""
@@ -367,7 +356,6 @@ class RunsScreen(Screen[None]):
 
     def action_diff_marked(self) -> None:
         """Diff the two marked runs: the older is the baseline."""
-        from tracetui.app.diff_view import DiffScreen
 
         marked = self.query_one(RunList).marked
         if len(marked) != 2:
@@ -376,18 +364,21 @@ class RunsScreen(Screen[None]):
         older, newer = sorted(
             marked, key=lambda r: r.started_at.timestamp() if r.started_at else float("-inf")
         )
-        self.app.push_screen(DiffScreen(diff([older.trace], newer.trace)))
+        self.post_message(ShowDiff(diff([older.trace], newer.trace)))
 
     def action_failures(self) -> None:
         """Every failure across the runs, grouped into families."""
-        from tracetui.app.failure_view import FailuresScreen
-
-        self.app.push_screen(FailuresScreen(self.sources))
+        self.post_message(ShowFailures())
 
     def action_back(self) -> None:
-        """Close the filter box; otherwise quit."""
+        """Close the filter box; else clear the filter and status; else go back (when this
+        list was reached from somewhere). Only q quits."""
         box = self.query_one("#runs-query", Input)
         if box.has_class("shown"):
             self.query_done()
+        elif self.query_text or self.status_choice:
+            self.query_text = ""
+            self.status_choice = 0
+            self.refresh_rows()
         else:
-            self.app.exit()
+            self.post_message(Back())

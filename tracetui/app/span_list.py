@@ -11,12 +11,12 @@ from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
-from tracetui.analysis.rows import Row, RowModel, Rows, SearchIndex, SortKey, Targets, failures
-from tracetui.analysis.timeaxis import MARK, OPEN, RUN, WAIT, TimeAxis, bar
 from tracetui.app.line_list import LineList, status_css
 from tracetui.display import GLYPH, WORD, seconds
 from tracetui.model import Status, Trace
 from tracetui.text import safe_line, shorten
+from tracetui.view.rows import Row, RowModel, Rows, SearchIndex, SortKey, Targets, failures
+from tracetui.view.timeaxis import MARK, OPEN, RUN, WAIT, TimeAxis, bar
 
 FIXED = 1 + 2 + 10 + 10 + 1  # cursor mark, glyph, status word, duration, bar separator
 STATUS_CLASSES = {status: f"span-list--{status.value}" for status in Status}
@@ -34,6 +34,8 @@ def columns(width: int) -> tuple[int, int]:
 
 class SpanList(LineList):
     """Spans as rows: status, folding tree, duration and a bar on the shared time axis."""
+
+    BINDING_GROUP_TITLE = "Span list and timeline"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,space", "toggle_fold", "Fold", id="spans.fold"),

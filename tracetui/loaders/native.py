@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from tracetui.errors import RecordError, TraceError
+from tracetui.formats.model_json import FORMAT
 from tracetui.loaders.fields import array, obj, optional_number, optional_string
 from tracetui.model import Event, Span, Status, Trace, status_named
-from tracetui.reports.model_json import FORMAT
 from tracetui.source import Document
 
 DIALECT = "tracetui"

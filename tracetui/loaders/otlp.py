@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tracetui.errors import RecordError, TraceError
+from tracetui.formats import otlp_keys as keys
 from tracetui.formats.json_text import dumps
 from tracetui.loaders.base import finish_duration, holds, records, worst_status
 from tracetui.loaders.fields import finite, parse_time, record_label
@@ -21,8 +22,6 @@ from tracetui.source import Document
 
 DIALECT = "otlp"
 KINDS = frozenset({"json", "jsonl"})
-STATUS_ATTRIBUTE = "tracetui.status"
-KIND_ATTRIBUTE = "tracetui.kind"
 STATUS_CODES = {
     0: "unset",
     1: "ok",
@@ -225,7 +224,7 @@ def build(collected: list[SpanRecord], source: str) -> list[Trace]:
 
 
 def _status(span: dict[str, Any], attrs: dict[str, Any], ended: bool) -> tuple[Status, str | None]:
-    recorded = attrs.get(STATUS_ATTRIBUTE)
+    recorded = attrs.get(keys.STATUS)
     status_record = _object(span, "status")
     message = status_record.get("message")
     if message is not None and not isinstance(message, str):
@@ -263,13 +262,13 @@ def _trace(trace_id: str, members: list[SpanRecord], source: str) -> Trace:
     origin = min(starts) if starts else 0
     trace.started_at = datetime.fromtimestamp(origin / 1e9, UTC) if starts else None
     # A tracetui export says where the run really started (spans may begin before it).
-    exported = next((r for r, _, _, _, _, _, _ in parsed if "tracetui.dialect" in r), None)
+    exported = next((r for r, _, _, _, _, _, _ in parsed if keys.DIALECT in r), None)
     if exported is not None:
-        if exported.get("tracetui.relative_times"):
+        if exported.get(keys.RELATIVE_TIMES):
             origin, trace.started_at = 0, None
-        elif isinstance(exported.get("tracetui.started_at"), str):
+        elif isinstance(exported.get(keys.STARTED_AT), str):
             try:
-                trace.started_at = parse_time(exported["tracetui.started_at"])
+                trace.started_at = parse_time(exported[keys.STARTED_AT])
                 origin = round(trace.started_at.timestamp() * 1e9)
             except RecordError as exc:
                 trace.warn(f"tracetui.started_at: {exc}; times are from the earliest span")
@@ -278,16 +277,16 @@ def _trace(trace_id: str, members: list[SpanRecord], source: str) -> Trace:
         parsed, key=lambda p: (p[3] is None, p[3] or 0)
     ):
         attrs = attributes(span.get("attributes"))
-        if attrs.get("tracetui.placeholder"):
+        if attrs.get(keys.PLACEHOLDER):
             continue  # stands for a run that had no spans
         status, message = _status(span, attrs, end is not None)
-        kind = str(attrs.pop(KIND_ATTRIBUTE, NODE))
-        attrs.pop(STATUS_ATTRIBUTE, None)
-        key = str(attrs.pop("tracetui.key", span_id or span.get("name")))
-        reported = finite(attrs.pop("tracetui.reported_duration_s", None))
+        kind = str(attrs.pop(keys.KIND, NODE))
+        attrs.pop(keys.STATUS, None)
+        key = str(attrs.pop(keys.KEY, span_id or span.get("name")))
+        reported = finite(attrs.pop(keys.REPORTED_DURATION, None))
         start_s = (start - origin) / 1e9 if start is not None else None
         end_s = (end - origin) / 1e9 if end is not None else None
-        if attrs.pop("tracetui.open", False):
+        if attrs.pop(keys.OPEN, False):
             end_s = None
         duration = (
             reported
@@ -329,7 +328,7 @@ def _trace(trace_id: str, members: list[SpanRecord], source: str) -> Trace:
             default_kind = "exception" if name == "exception" else "span_event"
             trace.add_event(
                 (at - origin) / 1e9 if at is not None else None,
-                str(event_attrs.pop(KIND_ATTRIBUTE, default_kind)),
+                str(event_attrs.pop(keys.KIND, default_kind)),
                 name,
                 created.index,
                 event_attrs,
@@ -367,18 +366,18 @@ def _trace(trace_id: str, members: list[SpanRecord], source: str) -> Trace:
     trace.record_count = len(parsed)
     trace.status = worst_status([s.status for s in trace.spans])
     if exported is not None:
-        trace.attributes["exported_from"] = exported.get("tracetui.dialect")
-        exported_duration = finite(exported.get("tracetui.duration_s"))
+        trace.attributes["exported_from"] = exported.get(keys.DIALECT)
+        exported_duration = finite(exported.get(keys.DURATION))
         if exported_duration is not None:
             trace.duration = exported_duration
-        run_status = exported.get("tracetui.run_status")
+        run_status = exported.get(keys.RUN_STATUS)
         named = status_named(run_status)
         if named is not None:
             trace.status = named
         elif run_status is not None:
             trace.warn(f"tracetui.run_status {str(run_status)[:40]!r} is not a status, ignored")
-        if isinstance(exported.get("tracetui.run_error"), str):
-            trace.error = exported["tracetui.run_error"]
+        if isinstance(exported.get(keys.RUN_ERROR), str):
+            trace.error = exported[keys.RUN_ERROR]
     finish_duration(trace)
     return trace
 
@@ -391,12 +390,14 @@ def _span_kind(kind: Any) -> str:
 
 
 def merge(sets: list[TraceSet]) -> list[TraceSet]:
-    """Join OTLP traces that share a trace id across several files into one trace."""
+    """The sets with the OTLP traces that share a trace id across files joined into one trace,
+    kept where the first part was; the sets given are left as they were."""
     by_id: dict[str, list[tuple[TraceSet, Trace]]] = {}
     for traces in sets:
         for trace in traces.traces:
             if trace.dialect == DIALECT and trace.id:
                 by_id.setdefault(trace.id, []).append((traces, trace))
+    replaced: dict[int, Trace | None] = {}  # id() of a part: the joined trace, or None (dropped)
     for parts in by_id.values():
         if len(parts) < 2:
             continue
@@ -405,9 +406,14 @@ def merge(sets: list[TraceSet]) -> list[TraceSet]:
         rebuilt = build(records_, sources)
         if len(rebuilt) != 1:
             continue
-        joined = rebuilt[0]
-        first_set, first = parts[0]
-        first_set.traces[first_set.traces.index(first)] = joined
-        for traces, trace in parts[1:]:
-            traces.traces.remove(trace)
-    return [s for s in sets if s.traces]
+        replaced[id(parts[0][1])] = rebuilt[0]
+        replaced.update((id(trace), None) for _, trace in parts[1:])
+    if not replaced:
+        return sets
+    result = []
+    for traces in sets:
+        kept = [replaced.get(id(t), t) for t in traces.traces]
+        joined = [t for t in kept if t is not None]
+        if joined:
+            result.append(TraceSet(traces.source, joined, list(traces.warnings), traces.complete))
+    return result

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracetui.formats.model_json import FORMAT
 from tracetui.model import Event, Span, Trace, TraceSet
-
-FORMAT = "tracetui.model/v1"
 
 
 def span_dict(trace: Trace, span: Span, raw: bool = True) -> dict[str, Any]:

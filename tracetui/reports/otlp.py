@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from tracetui.formats import otlp_keys as keys
 from tracetui.model import FAILURE_STATUSES, Span, Status, Trace, TraceSet
 
 NS = 1_000_000_000
@@ -70,22 +71,22 @@ def _span(trace: Trace, trace_id: str, span: Span, base_ns: int) -> dict[str, An
     start = span.start if span.start is not None else span.end
     end = span.end if span.end is not None else start
     attrs: dict[str, Any] = {
-        "tracetui.status": span.status.value,
-        "tracetui.kind": span.kind,
-        "tracetui.key": span.key,
+        keys.STATUS: span.status.value,
+        keys.KIND: span.kind,
+        keys.KEY: span.key,
     }
     if span.duration is not None:
-        attrs["tracetui.reported_duration_s"] = span.duration
+        attrs[keys.REPORTED_DURATION] = span.duration
     if span.end is None and span.start is not None:
-        attrs["tracetui.open"] = True
+        attrs[keys.OPEN] = True
     if span.error is not None:
-        attrs["tracetui.error"] = span.error
+        attrs[keys.ERROR] = span.error
     if span.inputs is not None:
-        attrs["tracetui.inputs"] = span.inputs
+        attrs[keys.INPUTS] = span.inputs
     if span.outputs is not None:
-        attrs["tracetui.outputs"] = span.outputs
+        attrs[keys.OUTPUTS] = span.outputs
     for key, item in span.attributes.items():
-        attrs.setdefault(f"attr.{key}" if key.startswith("tracetui.") else key, item)
+        attrs.setdefault(f"attr.{key}" if key.startswith(keys.PREFIX) else key, item)
     record: dict[str, Any] = {
         "traceId": trace_id,
         "spanId": _hex(f"{trace_id}/{span.key}/{span.index}", 8),
@@ -106,7 +107,7 @@ def _span(trace: Trace, trace_id: str, span: Span, base_ns: int) -> dict[str, An
             {
                 "timeUnixNano": at(event.time if event.time is not None else (start or 0.0)),
                 "name": event.type,
-                "attributes": key_values({"tracetui.kind": event.kind, **event.attributes}),
+                "attributes": key_values({keys.KIND: event.kind, **event.attributes}),
             }
         )
     if events:
@@ -122,20 +123,20 @@ def otlp_request(traces: TraceSet) -> dict[str, Any]:
         base_ns = round(trace.started_at.timestamp() * NS) if trace.started_at else 0
         resource: dict[str, Any] = {
             "service.name": trace.name or trace.id or traces.source,
-            "tracetui.dialect": trace.dialect,
-            "tracetui.source": traces.source,
-            "tracetui.run_status": trace.status.value,
+            keys.DIALECT: trace.dialect,
+            keys.SOURCE: traces.source,
+            keys.RUN_STATUS: trace.status.value,
         }
         if trace.id:
-            resource["tracetui.run_id"] = trace.id
+            resource[keys.RUN_ID] = trace.id
         if trace.started_at is None:
-            resource["tracetui.relative_times"] = True
+            resource[keys.RELATIVE_TIMES] = True
         else:
-            resource["tracetui.started_at"] = trace.started_at.isoformat()
+            resource[keys.STARTED_AT] = trace.started_at.isoformat()
         if trace.duration is not None:
-            resource["tracetui.duration_s"] = trace.duration
+            resource[keys.DURATION] = trace.duration
         if trace.error:
-            resource["tracetui.run_error"] = trace.error
+            resource[keys.RUN_ERROR] = trace.error
         spans = [_span(trace, trace_id, s, base_ns) for s in trace.spans]
         if not spans:
             # OTLP has no run without spans: one placeholder span keeps the run itself.
@@ -147,7 +148,7 @@ def otlp_request(traces: TraceSet) -> dict[str, Any]:
                     "kind": 1,
                     "startTimeUnixNano": str(base_ns),
                     "endTimeUnixNano": str(base_ns),
-                    "attributes": key_values({"tracetui.placeholder": True}),
+                    "attributes": key_values({keys.PLACEHOLDER: True}),
                     "status": {"code": 0},
                 }
             ]

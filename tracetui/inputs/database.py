@@ -8,7 +8,6 @@ optional extra: ``pip install '.[postgres]'`` from a checkout. Credentials come 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
@@ -16,6 +15,7 @@ from urllib.parse import unquote
 from tracetui.errors import RecordError, TraceError
 from tracetui.loaders.cfn import TRACE_COLUMNS, load_trace
 from tracetui.model import Status, Trace, TraceSet
+from tracetui.runfilter import RunFilter
 
 TABLE = "execution_traces"
 DEFAULT_LIMIT = 1000
@@ -77,17 +77,6 @@ def scrub(text: str, url: str) -> str:
     for secret in secrets_in(url):
         text = text.replace(secret, "***")
     return text
-
-
-@dataclass(frozen=True, slots=True)
-class RunFilter:
-    """What ``query_by_skill`` offers, and a status: all applied in SQL."""
-
-    name: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    statuses: frozenset[Status] | None = None
-    limit: int | None = DEFAULT_LIMIT
 
 
 def _psycopg() -> Any:
@@ -179,9 +168,8 @@ class CfnDatabase:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY started_at DESC"
-        if wanted.limit is not None:
-            sql += " LIMIT %(limit)s"
-            params["limit"] = wanted.limit
+        sql += " LIMIT %(limit)s"
+        params["limit"] = wanted.limit if wanted.limit is not None else DEFAULT_LIMIT
         rows = self._query(sql, params)
         traces = []
         warnings = []

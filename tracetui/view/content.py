@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from tracetui.analysis.summary import Summary
-from tracetui.app.outline import Node, json_node, text_lines
 from tracetui.display import GLYPH, WORD, seconds, status_label, timestamp
 from tracetui.model import Span, Trace
 from tracetui.text import pad, safe_line, shorten
+from tracetui.view.outline import Node, json_node, text_lines
 
 
 def status_style(span: Span) -> str:

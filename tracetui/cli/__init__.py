@@ -1,0 +1,78 @@
+"""The ``tracetui`` command line: one module per command (its arguments beside its handler),
+exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from tracetui import __version__
+from tracetui.cli import completion, diff, export, failures, open, runs, summary, validate
+from tracetui.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL
+from tracetui.inputs.load import SourceError
+from tracetui.source import set_input_limit
+from tracetui.text import safe_line, shorten
+
+# In the order ``--help`` lists them.
+COMMANDS: dict[str, ModuleType] = {
+    "open": open,
+    "summary": summary,
+    "failures": failures,
+    "diff": diff,
+    "runs": runs,
+    "export": export,
+    "completion": completion,
+    "validate": validate,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    parser = argparse.ArgumentParser(
+        prog="tracetui",
+        description="Understand a workflow run from its execution trace.",
+        epilog="Exit codes: 0 success, 1 findings or a gate tripped, 2 unreadable input or "
+        "usage, 70 a bug in tracetui.",
+    )
+    parser.add_argument("--version", action="version", version=f"tracetui {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module in COMMANDS.items():
+        sub = commands.add_parser(name, help=module.HELP, description=module.HELP)
+        sub.set_defaults(handler=module.run)
+        module.arguments(sub)
+    return parser
+
+
+def internal_error_line(exc: BaseException) -> str:
+    """The one line an unexpected error gets on stderr."""
+    return (
+        f"tracetui: internal error: {type(exc).__name__}: {shorten(safe_line(str(exc)), 200)} "
+        "(a bug: set TRACETUI_DEBUG=1 for the traceback)"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "handler", None) is None:
+        parser.print_help(sys.stderr)
+        return EXIT_BAD_INPUT
+    if getattr(args, "max_size", None):
+        set_input_limit(args.max_size)
+    try:
+        code: int = args.handler(args)
+        return code
+    except SourceError as exc:
+        print(f"tracetui: {safe_line(exc.source)}: {safe_line(str(exc.error))}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a user must never see a traceback
+        if os.environ.get("TRACETUI_DEBUG"):
+            raise
+        print(internal_error_line(exc), file=sys.stderr)
+        return EXIT_INTERNAL

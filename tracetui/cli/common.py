@@ -1,0 +1,134 @@
+"""What every command shares: exit codes, output, loading what was named, common options."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from tracetui.errors import TraceError
+from tracetui.formats.json_text import dumps
+from tracetui.inputs.load import SourceError, label, load_source, load_sources
+from tracetui.loaders import DIALECTS
+from tracetui.model import TraceSet
+from tracetui.runfilter import RunFilter
+from tracetui.source import DEFAULT_INPUT_LIMIT, settle, size_text
+from tracetui.text import safe_line
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug of ours, not bad input
+
+
+def usage_error(source: str, message: str) -> SourceError:
+    """A mistake in how a command was called, reported like bad input (exit 2)."""
+    return SourceError(source, TraceError(message))
+
+
+def emit(text: str) -> None:
+    """Write to stdout, tolerating a closed pipe (``| head``)."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def emit_json(value: object) -> None:
+    """Write a JSON document to stdout."""
+    emit(dumps(value, indent=True))
+
+
+def warn_loaded(traces: TraceSet) -> None:
+    """Tell stderr what the loader skipped, so partial loads are never silent."""
+    messages = list(traces.warnings)
+    for trace in traces.traces:
+        messages.extend(trace.warnings)
+    for message in dict.fromkeys(messages):
+        print(
+            f"tracetui: {safe_line(traces.source)}: warning: {safe_line(message)}", file=sys.stderr
+        )
+
+
+def load(path: str, dialect: str | None) -> TraceSet:
+    """One file, ``-`` or database URL; raises SourceError naming it."""
+    loaded = load_source(path, dialect)
+    settle()
+    return loaded
+
+
+def load_all(
+    paths: list[str], dialect: str | None, wanted: RunFilter | None = None
+) -> list[TraceSet]:
+    """Files, folders, globs and database URLs, with what was skipped on stderr."""
+    loaded = load_sources(paths, dialect, wanted)
+    settle()
+    for path, reason in loaded.skipped:
+        print(f"tracetui: {safe_line(label(path))}: skipped: {safe_line(reason)}", file=sys.stderr)
+    for traces in loaded.sets:
+        warn_loaded(traces)
+    return loaded.sets
+
+
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def byte_size(text: str) -> int:
+    """A size such as ``8G``, ``500M``, ``64KiB`` or ``1000000`` in bytes (for argparse)."""
+    cleaned = text.strip().upper().removesuffix("IB").removesuffix("B")
+    unit = cleaned[-1:] if cleaned[-1:] in _UNITS else ""
+    number = cleaned[: len(cleaned) - len(unit)]
+    try:
+        value = float(number) * _UNITS[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (say 8G, 500M)") from None
+    if not 0 < value < 1 << 62:
+        raise argparse.ArgumentTypeError(f"not a usable size: {text!r}")
+    return int(value)
+
+
+# shtab's own ``FILE`` completion, spelled out so that parsing never imports shtab.
+_FILE_COMPLETION = {
+    "bash": "_shtab_compgen_files",
+    "zsh": "_files",
+    "tcsh": "f",
+    "fish": "(__fish_complete_path (commandline -ct))",
+}
+
+
+def files(argument: argparse.Action) -> None:
+    """Complete this argument with file names (shtab reads the attribute)."""
+    argument.complete = _FILE_COMPLETION  # type: ignore[attr-defined]
+
+
+def input_options(sub: argparse.ArgumentParser) -> None:
+    """``--dialect`` and ``--max-size``, for every command that reads traces."""
+    sub.add_argument(
+        "--dialect", choices=DIALECTS, help="skip detection and read the input as this dialect"
+    )
+    sub.add_argument(
+        "--max-size",
+        type=byte_size,
+        metavar="SIZE",
+        help="the most one input may hold, read or decompressed "
+        f"(default {size_text(DEFAULT_INPUT_LIMIT).replace(' ', '')}; e.g. 8G, 500M)",
+    )
+
+
+def one_path(sub: argparse.ArgumentParser) -> None:
+    """The single trace argument of summary, validate and export."""
+    files(sub.add_argument("path", help="trace file (- for stdin; .gz is fine) or database URL"))
+
+
+def many_paths(sub: argparse.ArgumentParser, nargs: str = "+", text: str = "") -> None:
+    """The PATH... argument of the commands that read several sources."""
+    files(
+        sub.add_argument(
+            "paths",
+            nargs=nargs,
+            metavar="PATH",
+            help=text or "files, folders, globs or database URLs",
+        )
+    )
