@@ -313,7 +313,7 @@ def write_graphenix(path: Path, nodes: int, rng: random.Random) -> None:
 def write_failures(path: Path, nodes: int, rng: random.Random) -> None:
     """A Victor run in which every node failed: a pile of failures to group and rank."""
     start = 1_795_000_000.0
-    rendered = [
+    rendered: list[dict[str, object]] = [
         {
             "node_id": f"node_{i}",
             "node_type": "compute",

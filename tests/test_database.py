@@ -19,10 +19,11 @@ from tracetui.app.explorer import ExplorerScreen
 from tracetui.app.run_list import RunList
 from tracetui.app.runs import RunsScreen
 from tracetui.errors import TraceError
-from tracetui.inputs.database import RunFilter, is_database_url, load_database, redact
+from tracetui.inputs.database import is_database_url, load_database, redact
 from tracetui.inputs.start import ListRuns
 from tracetui.loaders import load_path
-from tracetui.model import Status
+from tracetui.model import Status, Trace
+from tracetui.runfilter import RunFilter
 
 psycopg = pytest.importorskip("psycopg", reason="the postgres extra is not installed")
 
@@ -37,7 +38,7 @@ def server() -> Iterator[Server]:
         yield running
 
 
-def rows_by_id() -> dict[str, object]:
+def rows_by_id() -> dict[str | None, Trace]:
     return {t.id: t for t in load_path(sample("cfn/execution_traces.rows.psql.jsonl")).traces}
 
 
@@ -45,7 +46,7 @@ def test_runs_load_exactly_as_the_file_exports(server: Server) -> None:
     traces = load_database(server.url())
     expected = rows_by_id()
     assert len(traces.traces) == 10
-    starts = [t.started_at for t in traces.traces]
+    starts = [t.started_at.timestamp() if t.started_at else 0.0 for t in traces.traces]
     assert starts == sorted(starts, reverse=True)  # newest first, as query_by_skill
     for trace in traces.traces:
         twin = expected[trace.id]
@@ -54,13 +55,12 @@ def test_runs_load_exactly_as_the_file_exports(server: Server) -> None:
             twin.status,
             twin.started_at,
             twin.error,
-        )  # type: ignore[attr-defined]
+        )
         full = traces.complete(trace) if traces.complete else trace
         assert [(s.name, s.status, s.duration, s.error) for s in full.nodes()] == [
-            (s.name, s.status, s.duration, s.error)
-            for s in twin.nodes()  # type: ignore[attr-defined]
+            (s.name, s.status, s.duration, s.error) for s in twin.nodes()
         ]
-        assert full.attributes["metadata"] == twin.attributes["metadata"]  # type: ignore[attr-defined]
+        assert full.attributes["metadata"] == twin.attributes["metadata"]
 
 
 def test_successful_runs_are_listed_without_steps_until_opened(server: Server) -> None:
@@ -70,7 +70,7 @@ def test_successful_runs_are_listed_without_steps_until_opened(server: Server) -
     assert traces.complete is not None
     full = traces.complete(lint)
     twin = rows_by_id()[lint.id]
-    assert [s.name for s in full.nodes()] == [s.name for s in twin.nodes()]  # type: ignore[attr-defined]
+    assert [s.name for s in full.nodes()] == [s.name for s in twin.nodes()]
     assert list(full.nodes())
     failed = next(t for t in traces.traces if t.name == "database-backup")
     assert "partial" not in failed.attributes and list(failed.nodes())

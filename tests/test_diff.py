@@ -10,7 +10,7 @@ import pytest
 from tests.builders import N, victor, write_victor
 from tests.cli_helpers import run
 from tests.helpers import sample
-from tracetui.analysis.diff import Change, Thresholds, diff
+from tracetui.analysis.diff import Change, Diff, Thresholds, diff
 from tracetui.app.app import TraceApp
 from tracetui.app.diff_view import DiffList, DiffScreen, PairScreen, TimelinesScreen
 from tracetui.inputs.start import ShowDiff
@@ -289,7 +289,7 @@ def test_usage_errors(runs: dict[str, Path]) -> None:
 # --- the diff screen ---------------------------------------------------------------------------
 
 
-def made_diff() -> object:
+def made_diff() -> Diff:
     before = victor(
         [
             N("fetch", 1.0, tools=[("http", 0.5, True)]),

@@ -207,7 +207,7 @@ async def test_tab_moves_between_panes_and_s_shows_the_summary() -> None:
         await pilot.press("s")
         await pilot.press("tab")
         summary = app.screen.query_one("#summary", OutlineView)
-        assert app.focused is summary
+        assert app.focused is summary  # type: ignore[comparison-overlap]
         text = summary.plain_lines()
         assert any(line.strip().startswith("Failures") for line in text)
         assert any("Critical path" in line for line in text)
@@ -279,7 +279,7 @@ async def test_runs_list_opens_a_run_and_escape_comes_back() -> None:
         assert isinstance(app.screen, RunsScreen)
         runs = app.screen.query_one(RunList)
         assert runs.row_count == 10
-        starts = [r.started_at for r in runs.rows]
+        starts = [r.started_at.timestamp() if r.started_at else 0.0 for r in runs.rows]
         assert starts == sorted(starts, reverse=True)  # newest first
         await pilot.press("G", "k", "enter")  # the second oldest run
         assert isinstance(app.screen, ExplorerScreen)
@@ -425,7 +425,7 @@ async def test_a_large_file_paints_a_preview_first_then_the_whole_run() -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen is screen
-        assert screen.loading_label is None
+        assert isinstance(screen, ExplorerScreen) and screen.loading_label is None
         assert len(list(screen.trace.nodes())) == 20
         assert "loading" not in str(screen.query_one("#title").render())
 
@@ -484,7 +484,7 @@ async def test_a_large_file_of_many_runs_lists_the_first_runs_then_all() -> None
         release.set()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.screen is runs  # back to the list: an opened run may have been cut short
+        assert app.screen is runs  # type: ignore[comparison-overlap]  # back to the list
         title = str(runs.query_one("#runs-title").render())
         assert "10 runs" in title and "loading" not in title
         view = runs.query_one(RunList)

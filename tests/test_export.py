@@ -34,7 +34,7 @@ def hostile() -> TraceSet:
 
 def canonical(traces: TraceSet) -> dict[str, object]:
     doc = traceset_dict(traces)
-    for trace in doc["traces"]:  # type: ignore[union-attr]
+    for trace in doc["traces"]:
         trace["attributes"].pop("loaded_from", None)
     doc.pop("source")
     return doc

@@ -328,7 +328,7 @@ async def test_failures_view_reranks_as_you_type() -> None:
         await pilot.pause()
         view = app.screen.query_one(FailureList)
         assert view.ranked is not None
-        scores = [r.score for r in view.rows]
+        scores = [r.score or 0.0 for r in view.rows]
         assert scores == sorted(scores, reverse=True)
         assert "redis" in view.rows[0].failure.error.lower()  # type: ignore[union-attr]
         await pilot.press("ctrl+a", "ctrl+k")

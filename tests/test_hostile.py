@@ -17,7 +17,7 @@ import pytest
 
 from tests.cli_helpers import run
 from tests.helpers import ROOT, sample
-from tracetui import cli
+from tracetui import cli, errors
 from tracetui.app.app import TraceApp
 from tracetui.app.explorer import ExplorerScreen
 from tracetui.app.failure_view import FailuresScreen
@@ -201,7 +201,7 @@ def test_an_unexpected_error_exits_70_with_one_line(monkeypatch: pytest.MonkeyPa
 
 
 def test_internal_error_line_is_one_safe_line() -> None:
-    line = cli.internal_error_line(ZeroDivisionError("a\nb" + ESCAPES))
+    line = errors.internal_error_line(ZeroDivisionError("a\nb" + ESCAPES))
     assert "\n" not in line and raw_terminal_bytes(line) == []
     assert "TRACETUI_DEBUG=1" in line
 

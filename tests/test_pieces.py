@@ -8,6 +8,7 @@ import orjson
 import pytest
 
 import tracetui.loaders
+import tracetui.source
 from tests.helpers import SAMPLES
 from tracetui.errors import TraceError
 from tracetui.loaders import load_bytes
@@ -92,7 +93,7 @@ def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _whole(data: bytes) -> dict[str, object]:
-    document = tracetui.loaders.parse(data, "t.json")
+    document = tracetui.source.parse(data, "t.json")
     return traceset_dict(tracetui.loaders.load_document(document))
 
 

@@ -154,7 +154,7 @@ def test_cli_runs_text_and_bad_time() -> None:
 def test_query_syntax() -> None:
     filters = parse_query("name:lint status:failed,timeout limit:3 until:2026-11-22 disk full")
     assert filters.name == "lint"
-    assert filters.statuses == {Status.FAILED, Status.TIMED_OUT}
+    assert filters.statuses == frozenset({Status.FAILED, Status.TIMED_OUT})
     assert filters.limit == 3
     assert filters.text == "disk full"
     # A bare date keeps the runs of that day.

@@ -30,6 +30,11 @@ WORD = {
 }
 
 
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """``1 node``, ``2 nodes``, ``1,204 failures``."""
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
 def status_label(status: Status) -> str:
     """Glyph and word, readable without colour: ``✗ failed``."""
     return f"{GLYPH[status]} {WORD[status]}"

@@ -22,3 +22,13 @@ class TraceError(Exception):
 
 class RecordError(ValueError):
     """One record of an otherwise readable trace is malformed; the loader skips it."""
+
+
+def internal_error_line(exc: BaseException) -> str:
+    """The one line an unexpected error (a bug of ours, not bad input) gets on stderr."""
+    from tracetui.text import safe_line, shorten
+
+    return (
+        f"tracetui: internal error: {type(exc).__name__}: {shorten(safe_line(str(exc)), 200)} "
+        "(a bug: set TRACETUI_DEBUG=1 for the traceback)"
+    )

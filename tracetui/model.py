@@ -310,6 +310,16 @@ class Trace:
     # Spans whose parent link was cut because it closed a cycle or named no span.
     cut_parents: list[int] = field(default_factory=list)
 
+    @property
+    def label(self) -> str:
+        """How the run is named to people: its name, else its id, else its file's name (never
+        a whole path)."""
+        if self.name:
+            return self.name
+        if self.id:
+            return self.id
+        return source_name(self.source)
+
     def add_span(
         self,
         key: str,
@@ -459,6 +469,12 @@ class Trace:
         if not times:
             return None
         return min(times), max(times)
+
+
+def source_name(source: str) -> str:
+    """A source's last path part (``runs/a.json`` -> ``a.json``; files joined with ``+`` each
+    shortened)."""
+    return " + ".join(part.strip().rsplit("/", 1)[-1] for part in source.split(" + "))
 
 
 @dataclass(slots=True, eq=False)

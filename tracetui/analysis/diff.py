@@ -74,11 +74,6 @@ class Pair:
     regression: bool = False  # significantly slower, or newly failing
 
 
-def run_label(trace: Trace) -> str:
-    """A run's name, id, or file name."""
-    return trace.name or trace.id or trace.source.rsplit("/", 1)[-1]
-
-
 @dataclass(slots=True)
 class RunTotals:
     """Run-level figures for one side."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tracetui.analysis.failures import EARLIEST, aware
-from tracetui.model import Status, Trace, TraceSet
+from tracetui.model import Status, Trace, TraceSet, source_name
 from tracetui.runfilter import RunFilter
 
 SPARKS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
@@ -27,8 +27,9 @@ class RunRow:
 
     @property
     def name(self) -> str:
-        """Workflow or skill name (or the file name when the run has none)."""
-        return self.trace.name or self.source.rsplit("/", 1)[-1]
+        """Workflow or skill name (or the file name when the run has none): what runs are
+        grouped by for statistics."""
+        return self.trace.name or source_name(self.source)
 
     @property
     def status(self) -> Status:

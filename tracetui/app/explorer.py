@@ -24,22 +24,22 @@ from tracetui.app.outline_view import OutlineView
 from tracetui.app.ruler import Ruler
 from tracetui.app.span_list import SpanList
 from tracetui.atomic import write_atomic
-from tracetui.display import GLYPH, WORD, seconds
+from tracetui.display import GLYPH, WORD, counted, seconds
 from tracetui.errors import TraceError
 from tracetui.inputs.follow import FileChange, FileWatcher
 from tracetui.loaders import load_path
-from tracetui.model import Status, Trace
+from tracetui.model import FAILURE_STATUSES, Status, Trace
 from tracetui.reports.markdown import node_markdown
 from tracetui.text import safe_line, shorten
 from tracetui.view.content import span_detail, trace_summary
 
 
 def _counts(trace: Trace) -> tuple[int, int]:
-    """Nodes, and how many of them failed or timed out (for the title)."""
+    """Nodes, and how many of them are failures (failed, timed out or cancelled)."""
     nodes = failed = 0
     for span in trace.nodes():
         nodes += 1
-        failed += span.status in (Status.FAILED, Status.TIMED_OUT)
+        failed += span.status in FAILURE_STATUSES
     return nodes, failed
 
 
@@ -174,7 +174,7 @@ class ExplorerScreen(Screen[None]):
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(f"{GLYPH[trace.status]} {WORD[trace.status]}", style="bold")
         title.append("  ")
-        label = trace.name or trace.id or trace.source.rsplit("/", 1)[-1]
+        label = trace.label
         title.append(shorten(safe_line(label), 40), style="bold")
         state = []
         model = self.spans.model
@@ -196,7 +196,7 @@ class ExplorerScreen(Screen[None]):
             showing = f"its first {self.trace.record_count:,} records"
             title.append(loading_note(self.loading_since, fraction, showing), style="bold")
         title.append(f"  {trace.dialect}  {seconds(trace.duration)}  ")
-        title.append(f"{nodes} nodes, {failed} failed")
+        title.append(f"{counted(nodes, 'node')}, {counted(failed, 'failure')}")
         self.query_one("#title", Static).update(title)
 
     def _update_side_title(self) -> None:

@@ -55,11 +55,6 @@ class _RankedRows(LazySequence[FailureRow]):
         return FailureRow(None, entry.failure, entry.score)
 
 
-def _run_label(failure: Failure) -> str:
-    trace = failure.trace
-    return trace.name or trace.id or failure.source.rsplit("/", 1)[-1]
-
-
 class FailureList(LineList):
     """Families (foldable) or ranked failures, one per row."""
 
@@ -176,7 +171,7 @@ class FailureList(LineList):
             *prefix,
             Segment(f"{GLYPH[failure.status]} ", style),
             Segment(pad(safe_line(failure.node), 28, cell_len) + "  "),
-            Segment(pad(safe_line(_run_label(failure)), 24, cell_len) + "  ", muted),
+            Segment(pad(safe_line(failure.trace.label), 24, cell_len) + "  ", muted),
             Segment(safe_line(failure.first_line) or "(no message)", style),
         ]
 
@@ -291,7 +286,7 @@ class FailuresScreen(Screen[None]):
             failure = row.failure
             text.append(f"{GLYPH[failure.status]} {WORD[failure.status]}  ", style="bold")
             text.append(safe_line(failure.node), style="bold")
-            text.append(f"  in {safe_line(_run_label(failure))}  {timestamp(failure.when)}")
+            text.append(f"  in {safe_line(failure.trace.label)}  {timestamp(failure.when)}")
             text.append(f"  {safe_line(failure.source)}\n")
             text.append(safe_line(failure.error) if failure.error else "(no message)")
             text.append(f"\nsignature: {safe_line(failure.signature)}")

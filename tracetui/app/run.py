@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 
+from tracetui.errors import internal_error_line
 from tracetui.inputs.start import Start
 from tracetui.text import safe_line
 
@@ -13,7 +14,6 @@ from tracetui.text import safe_line
 def run_app(start: Start, source: str) -> int:
     """Run the app on what it should show; returns the exit code."""
     from tracetui.app.app import TraceApp
-    from tracetui.cli import internal_error_line
 
     if not sys.stdin.isatty():
         _reattach_terminal()  # a trace read from a pipe: keys come from the terminal

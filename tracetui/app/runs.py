@@ -30,7 +30,7 @@ from tracetui.app.run_list import RunList
 from tracetui.display import seconds, timestamp
 from tracetui.inputs.load import Batch, load_in_batches
 from tracetui.loaders import otlp
-from tracetui.model import FAILURE_STATUSES, Status, Trace, TraceSet
+from tracetui.model import FAILURE_STATUSES, Status, Trace, TraceSet, source_name
 from tracetui.runfilter import RunFilter, parse_query
 from tracetui.text import pad, safe_line, shorten
 
@@ -242,7 +242,7 @@ class RunsScreen(Screen[None]):
         if self.skipped:
             title.append(f"  {len(self.skipped)} skipped")
         source = (
-            self.sources[0].source.rsplit("/", 1)[-1]
+            source_name(self.sources[0].source)
             if len(self.sources) == 1
             else f"{len(self.sources)} files"
         )

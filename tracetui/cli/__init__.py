@@ -12,9 +12,10 @@ from types import ModuleType
 from tracetui import __version__
 from tracetui.cli import completion, diff, export, failures, open, runs, summary, validate
 from tracetui.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL
+from tracetui.errors import internal_error_line
 from tracetui.inputs.load import SourceError
 from tracetui.source import set_input_limit
-from tracetui.text import safe_line, shorten
+from tracetui.text import safe_line
 
 # In the order ``--help`` lists them.
 COMMANDS: dict[str, ModuleType] = {
@@ -44,14 +45,6 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=module.run)
         module.arguments(sub)
     return parser
-
-
-def internal_error_line(exc: BaseException) -> str:
-    """The one line an unexpected error gets on stderr."""
-    return (
-        f"tracetui: internal error: {type(exc).__name__}: {shorten(safe_line(str(exc)), 200)} "
-        "(a bug: set TRACETUI_DEBUG=1 for the traceback)"
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -34,7 +34,7 @@ def chrome_events(traces: TraceSet) -> list[dict[str, Any]]:
     """Complete (X) events, one process per trace and one track per top-level span."""
     events: list[dict[str, Any]] = []
     for pid, trace in enumerate(traces.traces, 1):
-        label = trace.name or trace.id or traces.source
+        label = trace.label
         events.append(
             {
                 "name": "process_name",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracetui.analysis.diff import Change, Diff, Pair, run_label
+from tracetui.analysis.diff import Change, Diff, Pair
 from tracetui.display import GLYPH, WORD, seconds
 from tracetui.model import Status
 from tracetui.text import cells, pad, safe_line
@@ -131,7 +131,7 @@ def diff_text(result: Diff) -> str:
     lines = [
         f"Baseline: {runs} run{'s' if runs != 1 else ''}"
         + (" (medians)" if runs > 1 else "")
-        + f"   Current: {safe_line(run_label(result.current))}",
+        + f"   Current: {safe_line(result.current.label)}",
         f"Run: {_state(before.status)} -> {_state(after.status)}   "
         f"duration {seconds(before.duration_s)} -> {seconds(after.duration_s)}",
     ]
@@ -180,7 +180,7 @@ def diff_markdown(result: Diff) -> str:
     before, after = result.before, result.after
     rows = interesting(result)
     regressions = len(result.regressions())
-    title = _md(run_label(result.current))
+    title = _md(result.current.label)
     lines = [
         f"### tracetui diff: {title}",
         "",

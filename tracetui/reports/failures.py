@@ -72,7 +72,7 @@ def cfn_json(matches: list[CfnMatch]) -> list[dict[str, Any]]:
 
 
 def _where(failure: Failure) -> str:
-    run = failure.trace.name or failure.trace.id or failure.source.rsplit("/", 1)[-1]
+    run = failure.trace.label
     return f"{safe_line(failure.node)} in {safe_line(run)}"
 
 

@@ -53,7 +53,7 @@ def _trace_html(trace: Trace) -> str:
     origin = min(extent[0], 0.0)
     width = max(extent[1] - origin, 1e-9)
     parts = [
-        f"<h1>{_status(trace.status)} {_e(trace.name or trace.id or trace.source)}</h1>",
+        f"<h1>{_status(trace.status)} {_e(trace.label)}</h1>",
         f'<p class="muted">{_e(trace.dialect)} · id {_e(trace.id or "-")} · started '
         f"{_e(timestamp(trace.started_at))} · duration {_e(seconds(trace.duration))} · "
         f"{summary.node_count} nodes · {trace.record_count} records</p>",

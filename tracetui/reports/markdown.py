@@ -24,7 +24,7 @@ def span_path(trace: Trace, span: Span) -> list[str]:
 def trace_markdown(trace: Trace) -> str:
     """One run: status, counts, slowest, failures, critical path."""
     summary = summarize(trace)
-    title = md(trace.name or trace.id or trace.source)
+    title = md(trace.label)
     lines = [
         f"### {GLYPH[trace.status]} {title} ({WORD[trace.status]})",
         "",
@@ -63,7 +63,7 @@ def node_markdown(trace: Trace, span: Span) -> str:
     """One node for a chat or ticket: status, error, timing and upstream path."""
     lines = [
         f"**{GLYPH[span.status]} {md(span.name)}** ({WORD[span.status]}) in "
-        f"{md(trace.name or trace.id or trace.source)} [{trace.dialect}]",
+        f"{md(trace.label)} [{trace.dialect}]",
         "",
         f"- upstream: {' › '.join(md(n) for n in span_path(trace, span))}",
         f"- start {seconds(span.start)} · end {seconds(span.end)} · "

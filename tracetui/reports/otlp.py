@@ -122,7 +122,7 @@ def otlp_request(traces: TraceSet) -> dict[str, Any]:
         trace_id = trace_id_of(trace, position)
         base_ns = round(trace.started_at.timestamp() * NS) if trace.started_at else 0
         resource: dict[str, Any] = {
-            "service.name": trace.name or trace.id or traces.source,
+            "service.name": trace.label,
             keys.DIALECT: trace.dialect,
             keys.SOURCE: traces.source,
             keys.RUN_STATUS: trace.status.value,
@@ -144,7 +144,7 @@ def otlp_request(traces: TraceSet) -> dict[str, Any]:
                 {
                     "traceId": trace_id,
                     "spanId": _hex(f"{trace_id}/run", 8),
-                    "name": trace.name or trace.id or "run",
+                    "name": trace.label,
                     "kind": 1,
                     "startTimeUnixNano": str(base_ns),
                     "endTimeUnixNano": str(base_ns),

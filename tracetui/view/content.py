@@ -132,7 +132,7 @@ def trace_summary(summary: Summary) -> list[Node]:
         [
             (status_label(trace.status), f"status-{trace.status.value}"),
             ("  ", "muted"),
-            (safe_line(trace.name or trace.id or trace.source), "title"),
+            (safe_line(trace.label), "title"),
         ]
     )
     nodes = [head]
