@@ -222,14 +222,65 @@ def measure_paint(path: Path, started: float) -> dict[str, Any]:
     return result
 
 
+def measure_follow(path: Path) -> dict[str, Any]:
+    """Key to frame while follow mode reloads the file: the file is touched, and while the
+    reload runs (in a worker), keys are pressed as a person would, every 20 ms. Each is timed
+    from the moment it is queued on the event loop to its row drawn."""
+    import asyncio
+
+    from tracetui.app.app import TraceApp
+    from tracetui.app.span_list import SpanList
+    from tracetui.inputs.start import Explore
+    from tracetui.loaders import load_path
+
+    app = TraceApp(Explore(load_path(str(path)), follow=str(path)))
+    result: dict[str, Any] = {}
+
+    async def drive(pilot: Any) -> None:
+        await pilot.pause()
+        spans = app.screen.query_one(SpanList)
+        screen: Any = app.screen
+        updates = screen.updates
+        os.utime(path)  # as a producer writing more would
+        begin = time.perf_counter()
+        screen.check_file()  # what the follow timer does on its next tick
+        latencies: list[float] = []
+        loop = asyncio.get_running_loop()
+        while screen.updates == updates and time.perf_counter() - begin < 60:
+            queued = time.perf_counter()
+            done: asyncio.Future[float] = loop.create_future()
+
+            def key(done: asyncio.Future[float] = done, queued: float = queued) -> None:
+                spans.action_cursor_down()
+                for y in range(spans.size.height):
+                    spans.render_line(y)
+                done.set_result(time.perf_counter() - queued)
+
+            loop.call_soon(key)
+            latencies.append(await done)
+            await asyncio.sleep(0.02)
+        result["reload_s"] = time.perf_counter() - begin
+        latencies.sort()
+        result["keys_during_reload"] = len(latencies)
+        result["reload_key_median_s"] = latencies[len(latencies) // 2] if latencies else None
+        result["reload_key_max_s"] = latencies[-1] if latencies else None
+        app.exit()
+
+    app.run(headless=True, size=(120, 40), auto_pilot=drive)
+    return result
+
+
 def main() -> None:
-    """``load FILE`` or ``paint FILE``; prints one JSON object."""
+    """``load FILE``, ``failures FILE``, ``paint FILE`` or ``follow FILE``; prints one JSON
+    object."""
     started = float(os.environ.get("BENCH_T0", time.time()))
     mode, path = sys.argv[1], Path(sys.argv[2])
     if mode == "load":
         result = measure_load(path)
     elif mode == "failures":
         result = measure_failures(path)
+    elif mode == "follow":
+        result = measure_follow(path)
     else:
         result = measure_paint(path, started)
     sys.stdout.write(orjson.dumps(result).decode() + "\n")

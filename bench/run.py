@@ -167,6 +167,13 @@ def bench_diff(nodes: int, repeat: int) -> dict[str, Any]:
     return {"nodes": nodes, "diff_s": diff_s, "floor_s": statistics.median(floor)}
 
 
+def bench_follow(nodes: int, repeat: int) -> dict[str, Any]:
+    """Keys pressed while follow mode reloads a file of ``nodes`` dagron nodes."""
+    path = file_for(OUT, "dagron", nodes)
+    samples = [run_json(["-m", "bench.measure", "follow", str(path)]) for _ in range(repeat)]
+    return {"nodes": nodes, **median_of(samples)}
+
+
 def bench_failures(count: int, repeat: int) -> dict[str, Any]:
     """``count`` failures: how long grouping and ranking take once loaded."""
     path = file_for(OUT, "failures", count)
@@ -185,7 +192,10 @@ def fmt_mb(value: float) -> str:
 
 
 def table(
-    results: list[dict[str, Any]], diffs: list[dict[str, Any]], piles: list[dict[str, Any]]
+    results: list[dict[str, Any]],
+    diffs: list[dict[str, Any]],
+    piles: list[dict[str, Any]],
+    follows: list[dict[str, Any]] | None = None,
 ) -> str:
     """The report as markdown."""
     lines = [
@@ -248,6 +258,19 @@ def table(
                 f"| headless `--format json` | {int(d['nodes']):,} | {fmt_s(d['diff_s'])} "
                 f"| {fmt_s(d['floor_s'])} | {d['diff_s'] / d['floor_s']:.1f}x |"
             )
+    if follows:
+        lines += [
+            "",
+            "| follow mode, a reload of | reload (in a worker) | keys pressed meanwhile "
+            "| key→frame median / max |",
+            "|---|---|---|---|",
+        ]
+        for f in follows:
+            lines.append(
+                f"| {int(f['nodes']):,} dagron nodes | {fmt_s(f['reload_s'])} "
+                f"| {int(f['keys_during_reload'])} "
+                f"| {fmt_s(f['reload_key_median_s'])} / {fmt_s(f['reload_key_max_s'])} |"
+            )
     return "\n".join(lines)
 
 
@@ -295,15 +318,16 @@ def main() -> None:
     for count in pile_sizes:
         print(f"bench: {count:,} failures", file=sys.stderr)
         piles.append(bench_failures(count, repeat))
+    follows = [bench_follow(n, repeat) for n in sorted({max(sizes)})]
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     report = f"Measured {stamp} on {machine}; medians of {repeat}.\n\n" + table(
-        results, diffs, piles
+        results, diffs, piles, follows
     )
     OUT.mkdir(exist_ok=True)
     (OUT / "results.md").write_text(report + "\n")
     (OUT / "results.json").write_bytes(
-        orjson.dumps({"results": results, "diffs": diffs, "failures": piles})
+        orjson.dumps({"results": results, "diffs": diffs, "failures": piles, "follow": follows})
     )
     print(report)
 

@@ -491,3 +491,15 @@ async def test_a_large_file_of_many_runs_lists_the_first_runs_then_all() -> None
         current = view.current()
         assert current is not None and current.trace.id == chosen.trace.id
         assert len(view.marked) == 1 and view.marked[0].trace in app.traces.traces  # type: ignore[union-attr]
+
+
+async def test_a_theme_change_repaints_the_rows() -> None:
+    app = app_for(VICTOR)
+    async with app.run_test(size=(100, 30)) as pilot:
+        spans = spans_of(app)
+        before = spans.render_line(1)
+        app.theme = "textual-light"
+        await pilot.pause()
+        after = spans.render_line(1)
+        assert before.text == after.text
+        assert [s.style for s in before] != [s.style for s in after]

@@ -180,3 +180,24 @@ def test_cli_export_otlp() -> None:
     assert result.code == 0
     doc = orjson.loads(result.out)
     assert doc["resourceSpans"][0]["scopeSpans"][0]["scope"] == {"name": "tracetui"}
+
+
+async def test_a_trace_split_across_files_is_one_run_in_the_runs_view(tmp_path: Path) -> None:
+    """`tracetui open DIR` lists what `tracetui runs DIR` lists: the parts joined."""
+    from tracetui.app.app import TraceApp
+    from tracetui.app.runs import RunsScreen
+    from tracetui.inputs.start import LoadRuns
+
+    spans = sdk_spans()
+    root = [s for s in spans if s.parent is None]
+    children = [s for s in spans if s.parent is not None]
+    (tmp_path / "a.json").write_bytes(orjson.dumps(collector_json(protobuf_json(children))))
+    (tmp_path / "b.json").write_bytes(orjson.dumps(collector_json(protobuf_json(root))))
+    app = TraceApp(LoadRuns([str(tmp_path)]))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RunsScreen)
+        assert len(screen.all_rows) == 1
+        assert screen.all_rows[0].trace.warnings == []

@@ -254,7 +254,8 @@ def _parse_json(data: bytes, source: str) -> Document:
             value = orjson.loads(data)
         return Document(source, "json", value, size=len(data))
     except orjson.JSONDecodeError as exc:
-        error = exc
+        # Without its traceback: that would keep this frame (and the data) in a cycle.
+        error = exc.with_traceback(None)
     lines = _try_json_lines(data, source)
     if lines is not None:
         return lines

@@ -30,6 +30,7 @@ from tracetui.inputs.follow import FileChange, FileWatcher
 from tracetui.loaders import load_path
 from tracetui.model import FAILURE_STATUSES, Status, Trace
 from tracetui.reports.markdown import node_markdown
+from tracetui.source import settle
 from tracetui.text import safe_line, shorten
 from tracetui.view.content import span_detail, trace_summary
 
@@ -373,6 +374,7 @@ class ExplorerScreen(Screen[None]):
 
     def apply_update(self, trace: Trace) -> None:
         """Show a newer version of the run in place."""
+        settle()  # the new version out of the collector's sight; the old one is freed
         self.trace = trace
         self._summary = None
         self.counts = _counts(trace)

@@ -32,6 +32,7 @@ from tracetui.inputs.load import Batch, load_in_batches
 from tracetui.loaders import otlp
 from tracetui.model import FAILURE_STATUSES, Status, Trace, TraceSet, source_name
 from tracetui.runfilter import RunFilter, parse_query
+from tracetui.source import settle
 from tracetui.text import pad, safe_line, shorten
 
 STATUS_CYCLE: list[tuple[str, frozenset[Status] | None]] = [
@@ -181,6 +182,7 @@ class RunsScreen(Screen[None]):
             self.app.call_from_thread(self._replace_sources, merged)
 
     def _add(self, batch: Batch) -> None:
+        settle()
         self.sources.extend(batch.sets)
         self.skipped.extend(batch.skipped)
         self.all_rows.extend(run_rows(batch.sets))
