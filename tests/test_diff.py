@@ -314,7 +314,7 @@ async def test_diff_screen_filters_sorts_and_opens_both_sides() -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         assert isinstance(app.screen, DiffScreen)
         view = app.screen.query_one(DiffList)
-        assert [p.path for p in view.pairs] == [
+        assert [p.path for p in view.rows] == [
             "fetch",
             "fetch > http",
             "parse",
@@ -323,17 +323,17 @@ async def test_diff_screen_filters_sorts_and_opens_both_sides() -> None:
             "old",
         ]
         await pilot.press("f")  # regressions
-        assert [p.path for p in view.pairs] == ["parse", "store"]
+        assert [p.path for p in view.rows] == ["parse", "store"]
         await pilot.press("f")  # status changes
-        assert [p.path for p in view.pairs] == ["store"]
+        assert [p.path for p in view.rows] == ["store"]
         await pilot.press("f")  # added/removed
-        assert [p.path for p in view.pairs] == ["notify", "old"]
+        assert [p.path for p in view.rows] == ["notify", "old"]
         await pilot.press("f", "f")  # significant, then all
-        assert len(view.pairs) == 6
+        assert len(view.rows) == 6
         await pilot.press("o")  # by change in seconds
-        assert view.pairs[0].path == "parse"
+        assert view.rows[0].path == "parse"
         await pilot.press("o")  # by percent
-        assert view.pairs[0].path == "store"
+        assert view.rows[0].path == "store"
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PairScreen)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -129,7 +130,7 @@ class WorkflowStats:
         return self.failed / self.runs if self.runs else 0.0
 
 
-def workflow_stats(rows: list[RunRow]) -> list[WorkflowStats]:
+def workflow_stats(rows: Sequence[RunRow]) -> list[WorkflowStats]:
     """Per workflow: run count, failure rate, P50 and P95 duration; most runs first."""
     groups: dict[str, list[RunRow]] = {}
     for row in rows:

@@ -30,7 +30,7 @@ from tracetui.view.outline import Node
 from tracetui.view.timeaxis import TimeAxis
 
 
-class DiffList(LineList):
+class DiffList(LineList[Pair]):
     """Aligned pairs: what changed, name, before, after, delta, percent, and a bar."""
 
     BINDING_GROUP_TITLE = "Diff list"
@@ -73,16 +73,13 @@ class DiffList(LineList):
         self.result = result
         self.filter = DiffFilter.ALL
         self.sort = DiffSort.TREE
-        self.pairs: list[Pair] = list(result.pairs)
         values = [
             v for p in result.pairs for v in (p.seconds_before, p.seconds_after) if v is not None
         ]
         self.scale = max(values, default=0.0)
-        self._version = 0
-        self.row_count = len(self.pairs)
 
     def on_mount(self) -> None:
-        self.set_row_count(len(self.pairs))
+        self.set_rows(list(self.result.pairs))
 
     def refilter(self) -> None:
         """Apply the filter and sort."""
@@ -92,10 +89,7 @@ class DiffList(LineList):
             pairs.sort(key=lambda p: (-abs(p.delta or 0.0), p.path))
         elif self.sort is DiffSort.PERCENT:
             pairs.sort(key=lambda p: (-abs(p.percent or 0.0), p.path))
-        self.pairs = pairs
-        self._version += 1
-        self.set_row_count(len(pairs))
-        self.cursor = 0
+        self.set_rows(pairs, cursor=0)
         self.post_message(self.ViewChanged())
 
     def action_cycle_sort(self) -> None:
@@ -112,14 +106,12 @@ class DiffList(LineList):
 
     def action_open_pair(self) -> None:
         """Show the pair's two sides."""
-        if self.pairs:
-            self.post_message(self.Opened(self.pairs[self.cursor]))
-
-    def row_cache_key(self, row: int) -> object:
-        return self._version
+        pair = self.current()
+        if pair is not None:
+            self.post_message(self.Opened(pair))
 
     def render_row(self, row: int, width: int, selected: bool) -> list[Segment]:
-        pair = self.pairs[row]
+        pair = self.rows[row]
         glyph, word = marker(pair)
         muted = self.get_component_rich_style("diff-list--muted")
         if pair.newly_failing:

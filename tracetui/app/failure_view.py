@@ -55,7 +55,7 @@ class _RankedRows(LazySequence[FailureRow]):
         return FailureRow(None, entry.failure, entry.score)
 
 
-class FailureList(LineList):
+class FailureList(LineList[FailureRow]):
     """Families (foldable) or ranked failures, one per row."""
 
     BINDING_GROUP_TITLE = "Failures list"
@@ -104,8 +104,6 @@ class FailureList(LineList):
         self.families: list[Family] = []
         self.ranked: Sequence[Ranked] | None = None
         self.open_families: set[int] = set()
-        self.rows: Sequence[FailureRow] = []
-        self._version = 0
 
     def show_families(self, families: list[Family]) -> None:
         """List families, all folded."""
@@ -120,22 +118,10 @@ class FailureList(LineList):
 
     def _rebuild(self, cursor: int) -> None:
         rows = _RankedRows(self.ranked) if self.ranked is not None else self._family_rows()
-        self.rows = rows
-        self._version += 1
-        self.set_row_count(len(rows))
-        self.cursor = min(cursor, max(0, len(rows) - 1))
-        self.post_message(self.Highlighted(self.current()))
+        self.set_rows(rows, cursor=min(cursor, max(0, len(rows) - 1)))
 
-    def current(self) -> FailureRow | None:
-        """The row under the cursor."""
-        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
-
-    def watch_cursor(self, old: int, new: int) -> None:
-        super().watch_cursor(old, new)
-        self.post_message(self.Highlighted(self.current()))
-
-    def row_cache_key(self, row: int) -> object:
-        return self._version
+    def row_changed(self, row: FailureRow | None) -> None:
+        self.post_message(self.Highlighted(row))
 
     def render_row(self, row: int, width: int, selected: bool) -> list[Segment]:
         entry = self.rows[row]

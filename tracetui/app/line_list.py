@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import ClassVar, Generic, TypeVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -35,8 +36,13 @@ def status_css(widget: str, prefix: str) -> str:
     )
 
 
-class LineList(ScrollView, can_focus=True):
-    """Rows ``0..row_count-1`` drawn by ``render_row``; a cursor moves over them."""
+RowT = TypeVar("RowT")
+
+
+class LineList(ScrollView, Generic[RowT], can_focus=True):
+    """Rows of type ``RowT`` drawn by ``render_row``; a cursor moves over them. The cursor
+    plumbing lives here once: ``set_rows`` keeps the cursor on the same row, ``current`` is the
+    row under it, and ``row_changed`` hears every move."""
 
     BINDING_GROUP_TITLE = "Moving in a list"
 
@@ -75,7 +81,39 @@ class LineList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.row_count = 0
+        self._rows: Sequence[RowT] = ()
+        self._version = 0  # bumped whenever the rows change: cached lines are stale
         self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(2048)
+
+    # --- rows ----------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> Sequence[RowT]:
+        """The rows shown, in order."""
+        return self._rows
+
+    def set_rows(
+        self, rows: Sequence[RowT], keep: RowT | None = None, *, cursor: int | None = None
+    ) -> None:
+        """Show ``rows``; the cursor stays on ``keep`` when it is still listed, else goes to
+        ``cursor`` (or stays where it was)."""
+        self._rows = rows
+        self._version += 1
+        self.set_row_count(len(rows))
+        target = _position(rows, keep) if keep is not None else None
+        if target is not None:
+            self.cursor = target
+        elif cursor is not None:
+            self.cursor = cursor
+        self.row_changed(self.current())
+
+    def current(self) -> RowT | None:
+        """The row under the cursor."""
+        rows = self.rows
+        return rows[self.cursor] if 0 <= self.cursor < len(rows) else None
+
+    def row_changed(self, row: RowT | None) -> None:
+        """The cursor is on a new row (or the rows changed): subclasses post their message."""
 
     # --- what subclasses provide ---------------------------------------------------------
 
@@ -111,6 +149,8 @@ class LineList(ScrollView, can_focus=True):
         self.refresh_line_at(new)
         self.scroll_to_cursor()
         self.post_message(self.CursorMoved(self.id, new))
+        if old != new:
+            self.row_changed(self.current())
 
     def refresh_line_at(self, row: int) -> None:
         """Repaint one row if it is on screen."""
@@ -136,7 +176,7 @@ class LineList(ScrollView, can_focus=True):
         if row >= self.row_count or width <= 0:
             return Strip.blank(width, self.rich_style)
         selected = row == self.cursor
-        key = (row, width, selected, self.has_focus, self.row_cache_key(row))
+        key = (row, width, selected, self.has_focus, self._version, self.row_cache_key(row))
         strip = self._strips.get(key)
         if strip is None:
             base = self.rich_style
@@ -206,3 +246,14 @@ class LineList(ScrollView, can_focus=True):
         row = self.scroll_offset.y + event.y
         if 0 <= row < self.row_count:
             self.cursor = row
+
+
+def _position(rows: Sequence[RowT], row: RowT) -> int | None:
+    """Where ``row`` is listed (the same object, else an equal one), or None."""
+    for position, candidate in enumerate(rows):
+        if candidate is row:
+            return position
+    for position, candidate in enumerate(rows):
+        if candidate == row:
+            return position
+    return None

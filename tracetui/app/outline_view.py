@@ -33,7 +33,8 @@ STYLE_NAMES = (
 )
 
 
-class OutlineView(LineList):
+# Screen rows: (position of the outline line, first character of its wrapped piece).
+class OutlineView(LineList[tuple[int, int]]):
     """Foldable sections of styled lines; Enter folds, or jumps to the span a line names."""
 
     BINDING_GROUP_TITLE = "Detail and summary panes"
@@ -73,9 +74,6 @@ class OutlineView(LineList):
         super().__init__(id=id, classes=classes)
         self.roots: list[Node] = []
         self.lines: list[Line] = []
-        # Screen rows: (line position, first character of the wrapped piece).
-        self.rows: list[tuple[int, int]] = []
-        self._version = 0
         self._wrap_width = 0
 
     def show(self, roots: list[Node]) -> None:
@@ -95,11 +93,10 @@ class OutlineView(LineList):
             room = max(8, width - 2 * line.depth - 2)
             length = sum(len(text) for text, _ in line.node.segments)
             rows.extend((position, offset) for offset in range(0, max(length, 1), room))
-        self.rows = rows
-        self._version += 1
-        self.set_row_count(len(rows))
+        cursor = None
         if keep_line is not None:
-            self.cursor = next((r for r, (p, _) in enumerate(rows) if p == keep_line), 0)
+            cursor = next((r for r, (p, _) in enumerate(rows) if p == keep_line), 0)
+        self.set_rows(rows, cursor=cursor)
 
     def on_resize(self, event: events.Resize) -> None:
         super().on_resize(event)
@@ -109,9 +106,6 @@ class OutlineView(LineList):
     def current_line(self) -> int | None:
         """Position in ``lines`` of the line under the cursor."""
         return self.rows[self.cursor][0] if 0 <= self.cursor < len(self.rows) else None
-
-    def row_cache_key(self, row: int) -> object:
-        return self._version
 
     def render_row(self, row: int, width: int, selected: bool) -> list[Segment]:
         position, offset = self.rows[row]

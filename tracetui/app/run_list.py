@@ -21,7 +21,7 @@ def name_width(width: int) -> int:
     return max(12, min(32, width // 4))
 
 
-class RunList(LineList):
+class RunList(LineList[RunRow]):
     """Runs as rows: mark, status, name, dialect, start, duration, nodes, failure."""
 
     BINDING_GROUP_TITLE = "Runs list"
@@ -62,29 +62,17 @@ class RunList(LineList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rows: list[RunRow] = []
         self.marked: list[RunRow] = []
-        self._version = 0
 
     def show(self, rows: list[RunRow], keep: RunRow | None = None) -> None:
         """Replace the rows, keeping the cursor on ``keep`` when it is still listed."""
-        self.rows = rows
-        self._version += 1
-        self.set_row_count(len(rows))
-        if keep is not None and keep in rows:
-            self.cursor = rows.index(keep)
-        self.post_message(self.Highlighted(self.current()))
+        self.set_rows(rows, keep)
 
-    def current(self) -> RunRow | None:
-        """The run under the cursor."""
-        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
-
-    def watch_cursor(self, old: int, new: int) -> None:
-        super().watch_cursor(old, new)
-        self.post_message(self.Highlighted(self.current()))
+    def row_changed(self, row: RunRow | None) -> None:
+        self.post_message(self.Highlighted(row))
 
     def row_cache_key(self, row: int) -> object:
-        return (self._version, len(self.marked))
+        return len(self.marked)
 
     @staticmethod
     def header(width: int) -> str:

@@ -32,7 +32,7 @@ def columns(width: int) -> tuple[int, int]:
     return name, rest - name
 
 
-class SpanList(LineList):
+class SpanList(LineList[Row]):
     """Spans as rows: status, folding tree, duration and a bar on the shared time axis."""
 
     BINDING_GROUP_TITLE = "Span list and timeline"
@@ -137,7 +137,6 @@ class SpanList(LineList):
         self.search_text = ""
         self._failures = failures(trace)
         self._search_index: SearchIndex | None = None
-        self._version = 0
         self.row_count = len(self.model.rows())
 
     def on_mount(self) -> None:
