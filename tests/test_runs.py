@@ -222,3 +222,19 @@ def test_cli_open_of_a_missing_file_is_exit_2() -> None:
     result = run("open", "no/such.json")
     assert result.code == 2
     assert result.err.strip() == "tracetui: no/such.json: no such file"
+
+
+def test_runs_without_a_start_time_are_placed_by_their_file(tmp_path: Path) -> None:
+    """dagron records no absolute time: a folder of its runs is ordered by when each file was
+    written, and says so (``~`` in the text, ``started_at_from_file`` in JSON)."""
+    import os
+
+    for name, written in (("old.json", 1_700_000_000), ("new.json", 1_800_000_000)):
+        target = tmp_path / name
+        target.write_bytes((SAMPLES / "dagron/etl_ok.events.json").read_bytes())
+        os.utime(target, (written, written))
+    listed = orjson.loads(run("runs", str(tmp_path), "--json").out)["runs"]
+    assert [r["source"].rsplit("/", 1)[-1] for r in listed] == ["new.json", "old.json"]
+    assert all(r["started_at_from_file"] for r in listed)
+    assert listed[0]["started_at"].startswith("2027-01-15")
+    assert "~2027-01-15" in run("runs", str(tmp_path)).out

@@ -489,3 +489,6 @@ class TraceSet:
     traces: list[Trace]
     warnings: list[str] = field(default_factory=list)
     complete: Callable[[Trace], Trace] | None = None
+    # When the source file was last written (None for a stream or a database): the only
+    # clue to when runs that record no absolute time happened.
+    modified_at: datetime | None = None

@@ -6,9 +6,9 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from tracetui.analysis.failures import EARLIEST, aware
+from tracetui.analysis.failures import aware
 from tracetui.model import Status, Trace, TraceSet, source_name
 from tracetui.runfilter import RunFilter
 
@@ -25,6 +25,14 @@ class RunRow:
     started_at: datetime | None
     failing_node: str | None
     error_line: str | None
+    # The source records no start time: ``started_at`` is its file's last change less the
+    # run's duration, which orders runs of one folder but is not the producer's word.
+    time_from_file: bool = False
+
+    @property
+    def sort_time(self) -> float:
+        """When the run started, as epoch seconds for sorting (runs without a time first)."""
+        return self.started_at.timestamp() if self.started_at else float("-inf")
 
     @property
     def name(self) -> str:
@@ -59,16 +67,12 @@ def run_rows(sources: list[TraceSet]) -> list[RunRow]:
     for traces in sources:
         for position, trace in enumerate(traces.traces):
             node, error = _failure(trace)
-            rows.append(
-                RunRow(
-                    traces.source,
-                    position,
-                    trace,
-                    aware(trace.started_at) if trace.started_at else None,
-                    node,
-                    error,
-                )
-            )
+            started = aware(trace.started_at) if trace.started_at else None
+            from_file = started is None and traces.modified_at is not None
+            if from_file and traces.modified_at is not None:
+                # When the file was last written, less the run's own length.
+                started = traces.modified_at - timedelta(seconds=trace.duration or 0.0)
+            rows.append(RunRow(traces.source, position, trace, started, node, error, from_file))
     return rows
 
 
@@ -100,7 +104,7 @@ def filter_runs(rows: list[RunRow], wanted: RunFilter) -> list[RunRow]:
             if needle not in haystack:
                 continue
         kept.append(row)
-    kept.sort(key=lambda r: r.started_at or EARLIEST, reverse=True)
+    kept.sort(key=lambda r: r.sort_time, reverse=True)
     return kept[: wanted.limit] if wanted.limit is not None else kept
 
 
@@ -192,7 +196,7 @@ def slowdown_start(durations: list[float | None], factor: float = 1.5) -> int | 
 
 def node_trends(rows: list[RunRow]) -> list[NodeTrend]:
     """Per node, its duration in each run (oldest first); nodes that slowed come first."""
-    ordered = sorted(rows, key=lambda r: r.started_at or EARLIEST)
+    ordered = sorted(rows, key=lambda r: r.sort_time)
     names: dict[str, None] = {}
     per_run: list[dict[str, float]] = []
     for row in ordered:

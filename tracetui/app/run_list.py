@@ -11,8 +11,9 @@ from textual.message import Message
 
 from tracetui.analysis.runs import RunRow
 from tracetui.app.line_list import LineList, status_css
-from tracetui.display import GLYPH, WORD, seconds, timestamp
+from tracetui.display import GLYPH, WORD, seconds
 from tracetui.model import Status
+from tracetui.reports.runs import started
 from tracetui.text import pad, safe_line
 
 
@@ -102,7 +103,7 @@ class RunList(LineList[RunRow]):
             Segment(f"{GLYPH[trace.status]} {WORD[trace.status]:<10}", style),
             Segment(f"{name}  "),
             Segment(pad(safe_line(trace.dialect), 14, cell_len), muted),
-            Segment(f"{timestamp(run.started_at):<24}", muted),
+            Segment(f"{started(run):<24}", muted),
             Segment(f"{seconds(trace.duration):>9} ", muted),
             Segment(f"{nodes:>6}  ", muted),
             Segment(failure, style if failure else muted),

@@ -42,8 +42,8 @@ STATUS_CYCLE: list[tuple[str, frozenset[Status] | None]] = [
     ("running", frozenset({Status.RUNNING})),
 ]
 SORTS: list[tuple[str, Callable[[RunRow], Any], bool]] = [
-    ("newest", lambda r: r.started_at.timestamp() if r.started_at else float("-inf"), True),
-    ("oldest", lambda r: r.started_at.timestamp() if r.started_at else float("inf"), False),
+    ("newest", lambda r: r.sort_time, True),
+    ("oldest", lambda r: r.sort_time if r.started_at else float("inf"), False),
     ("slowest", lambda r: r.duration if r.duration is not None else -1.0, True),
     ("name", lambda r: r.name.casefold(), False),
     ("status", lambda r: (not r.status.is_failure, r.status.value), False),
@@ -272,9 +272,7 @@ class RunsScreen(Screen[None]):
                 "(oldest \u2192 newest)\n",
                 style="bold",
             )
-            ordered = sorted(
-                same, key=lambda r: r.started_at.timestamp() if r.started_at else float("-inf")
-            )
+            ordered = sorted(same, key=lambda r: r.sort_time)
             for trend in node_trends(same)[:40]:
                 line = f"{pad(safe_line(trend.node), 20, cell_len)} {trend.sparkline()[-40:]}"
                 if trend.slowed_at is not None:
@@ -363,9 +361,7 @@ class RunsScreen(Screen[None]):
         if len(marked) != 2:
             self.notify("Mark two runs with m, then press d", timeout=3)
             return
-        older, newer = sorted(
-            marked, key=lambda r: r.started_at.timestamp() if r.started_at else float("-inf")
-        )
+        older, newer = sorted(marked, key=lambda r: r.sort_time)
         self.post_message(ShowDiff(diff([older.trace], newer.trace)))
 
     def action_failures(self) -> None:

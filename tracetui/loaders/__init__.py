@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from tracetui.errors import TraceError
@@ -163,4 +166,17 @@ def _chain(first: list[list[Any]], rest: Iterator[list[Any]]) -> Iterator[list[A
 def load_path(path: str, dialect: str | None = None, progress: Progress | None = None) -> TraceSet:
     """Every trace in a file (``-`` for standard input; gzip is read transparently)."""
     source = "<stdin>" if path == "-" else path
-    return load_bytes(read_bytes(path), source, dialect, progress)
+    loaded = load_bytes(read_bytes(path), source, dialect, progress)
+    loaded.modified_at = modified_at(path)
+    return loaded
+
+
+def modified_at(path: str) -> datetime | None:
+    """When a regular file was last written; None for standard input, pipes and devices."""
+    if path == "-":
+        return None
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return datetime.fromtimestamp(info.st_mtime, UTC) if stat.S_ISREG(info.st_mode) else None

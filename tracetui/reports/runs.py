@@ -21,6 +21,9 @@ def runs_json(rows: list[RunRow], stats: list[WorkflowStats]) -> dict[str, Any]:
                 "name": r.trace.name,
                 "status": r.status.value,
                 "started_at": r.started_at.isoformat() if r.started_at else None,
+                # True when the source records no start time and it was taken from the
+                # file's last change (less the run's duration).
+                "started_at_from_file": r.time_from_file,
                 "duration_s": r.duration,
                 "failing_node": r.failing_node,
                 "error": r.error_line,
@@ -41,6 +44,11 @@ def runs_json(rows: list[RunRow], stats: list[WorkflowStats]) -> dict[str, Any]:
     }
 
 
+def started(row: RunRow) -> str:
+    """When a run started; ``~`` in front when only its file's time says so."""
+    return ("~" if row.time_from_file else "") + timestamp(row.started_at)
+
+
 def runs_text(rows: list[RunRow], stats: list[WorkflowStats]) -> str:
     """A table of runs, then one line per workflow."""
     lines = [f"{len(rows)} runs"]
@@ -49,7 +57,7 @@ def runs_text(rows: list[RunRow], stats: list[WorkflowStats]) -> str:
         if row.failing_node or row.error_line:
             failure = shorten(safe_line(f"{row.failing_node or ''}: {row.error_line or ''}"), 70)
         lines.append(
-            f"  {GLYPH[row.status]} {WORD[row.status]:<9} {timestamp(row.started_at):<23} "
+            f"  {GLYPH[row.status]} {WORD[row.status]:<9} {started(row):<24} "
             f"{seconds(row.duration):>9}  {pad(safe_line(row.name), 28)} "
             f"{pad(safe_line(row.trace.dialect), 13)} {failure}"
         )
