@@ -30,6 +30,8 @@ def critical_path(trace: Trace) -> CriticalPath:
     steps = [s for s in trace.spans if s.kind == STEP]
     if steps:
         return _from_steps(trace, steps)
+    if trace.dialect == "cfn":
+        return _in_sequence(trace)
     return _from_timing(
         [
             s
@@ -57,6 +59,14 @@ def _from_steps(trace: Trace, steps: list[Span]) -> CriticalPath:
         path.append(longest.index)
         total += longest.wall if longest.wall is not None else longest.duration or 0.0
     return CriticalPath(path, "dagron step order", total)
+
+
+def _in_sequence(trace: Trace) -> CriticalPath:
+    """claude-flow records the steps of a trace one after another: every step that did work is
+    on the path, and the path lasts as long as their durations together."""
+    ran = [s for s in trace.nodes() if s.status not in _NEVER_RAN]
+    total = sum(s.duration if s.duration is not None else s.wall or 0.0 for s in ran)
+    return CriticalPath([s.index for s in ran], "claude-flow steps, one after another", total)
 
 
 def _from_timing(spans: list[Span]) -> CriticalPath:

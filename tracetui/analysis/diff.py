@@ -252,10 +252,11 @@ def _nest_order(order: list[str], current: Container[str]) -> list[str]:
 def _nested(paths: list[str], under: dict[str, list[str]]) -> list[str]:
     """Baseline-only paths, each followed by the baseline-only paths placed under it."""
     result: list[str] = []
-    for path in paths:
+    pending = list(reversed(paths))  # a stack, not recursion: trees can be deep
+    while pending:
+        path = pending.pop()
         result.append(path)
-        if path in under:
-            result.extend(_nested(under[path], under))
+        pending.extend(reversed(under.get(path, ())))
     return result
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from tracetui.model import CUT_PARENTS_NOTE, NODE, Status, Trace, TraceSet
+from tracetui.model import CUT_PARENTS_NOTE, NODE, Span, Status, Trace, TraceSet
 
 # Timestamps within this much of each other are the same instant (float noise).
 EPSILON = 1e-9
@@ -56,55 +56,8 @@ def validate_trace(trace: Trace) -> list[Finding]:
                 _where(trace, f"{span.kind} {span.key!r}"),
             )
         )
-    run_ended = trace.status is not Status.RUNNING
     for span in trace.spans:
-        where = _where(trace, f"{span.kind} {span.key!r}")
-        if span.start is not None and span.end is not None and span.end < span.start - EPSILON:
-            findings.append(
-                Finding(
-                    "ends before it starts",
-                    f"ends {span.start - span.end:.6f}s before it starts",
-                    where,
-                )
-            )
-        if span.duration is not None and span.duration < 0:
-            findings.append(Finding("negative duration", f"duration {span.duration:.6f}s", where))
-        wall = span.wall
-        if (
-            span.duration is not None
-            and wall is not None
-            and wall >= 0
-            and span.duration > wall + 1e-6
-            and trace.dialect == "dagron"
-        ):
-            findings.append(
-                Finding(
-                    "impossible duration",
-                    f"run time {span.duration:.6f}s is longer than its started-to-ended span"
-                    f" {wall:.6f}s",
-                    where,
-                )
-            )
-        if (
-            span.kind == NODE
-            and span.duration is not None
-            and trace.duration
-            and span.duration > trace.duration * 1.01 + 1e-6
-            and trace.status is not Status.RUNNING
-        ):
-            findings.append(
-                Finding(
-                    "impossible duration",
-                    f"lasts {span.duration:.6f}s, longer than the whole run"
-                    f" ({trace.duration:.6f}s)",
-                    where,
-                )
-            )
-        orphan = span.attributes.get("orphan")
-        if orphan:
-            findings.append(Finding("orphan event", str(orphan), where))
-        if span.status is Status.RUNNING and run_ended and span.start is not None:
-            findings.append(Finding("unmatched begin", "started but never ended", where))
+        findings.extend(span_findings(trace, span))
     unknown = Counter(e.type for e in trace.events if e.kind == "unknown")
     for etype, count in sorted(unknown.items()):
         findings.append(
@@ -115,6 +68,60 @@ def validate_trace(trace: Trace) -> list[Finding]:
     findings.extend(_duplicates(trace))
     if trace.dialect == "graphenix":
         findings.extend(_graphenix_unknown_nodes(trace))
+    return findings
+
+
+def span_findings(trace: Trace, span: Span) -> list[Finding]:
+    """What one span's own record contradicts (for validate, and for the detail pane, where
+    it matters): ends before it starts, an impossible duration, an orphan, never ended."""
+    findings: list[Finding] = []
+    run_ended = trace.status is not Status.RUNNING
+    where = _where(trace, f"{span.kind} {span.key!r}")
+    if span.start is not None and span.end is not None and span.end < span.start - EPSILON:
+        findings.append(
+            Finding(
+                "ends before it starts",
+                f"ends {span.start - span.end:.6f}s before it starts",
+                where,
+            )
+        )
+    if span.duration is not None and span.duration < 0:
+        findings.append(Finding("negative duration", f"duration {span.duration:.6f}s", where))
+    wall = span.wall
+    if (
+        span.duration is not None
+        and wall is not None
+        and wall >= 0
+        and span.duration > wall + 1e-6
+        and trace.dialect == "dagron"
+    ):
+        findings.append(
+            Finding(
+                "impossible duration",
+                f"run time {span.duration:.6f}s is longer than its started-to-ended span"
+                f" {wall:.6f}s",
+                where,
+            )
+        )
+    if (
+        span.kind == NODE
+        and span.duration is not None
+        and trace.duration
+        and span.duration > trace.duration * 1.01 + 1e-6
+        and trace.status is not Status.RUNNING
+    ):
+        findings.append(
+            Finding(
+                "impossible duration",
+                f"lasts {span.duration:.6f}s, longer than the whole run ({trace.duration:.6f}s)",
+                where,
+            )
+        )
+    orphan = span.attributes.get("orphan")
+    if orphan:
+        findings.append(Finding("orphan event", str(orphan), where))
+    if span.status is Status.RUNNING and run_ended and span.start is not None:
+        findings.append(Finding("unmatched begin", "started but never ended", where))
     return findings
 
 

@@ -28,16 +28,20 @@ def _walk(top: str, depth: int | None = None) -> Iterator[tuple[str, tuple[str, 
     folders but entering each real folder once: a link loop ends, and nothing comes twice.
     ``depth`` bounds how many folders deep it goes."""
     seen: set[tuple[int, int]] = set()
-
-    def visit(folder: str, parts: tuple[str, ...]) -> Iterator[tuple[str, tuple[str, ...]]]:
+    # A stack of folders still to read, not recursion: a tree may be deeper than Python's
+    # recursion limit. Files come in sorted order, each folder's before its subfolders'.
+    pending: list[tuple[str, tuple[str, ...]]] = [(top, ())]
+    while pending:
+        folder, parts = pending.pop()
         try:
             info = os.stat(folder)
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
-            return
+            continue
         if (info.st_dev, info.st_ino) in seen:
-            return
+            continue
         seen.add((info.st_dev, info.st_ino))
+        folders = []
         for entry in entries:
             below = (*parts, entry.name)
             try:
@@ -46,11 +50,10 @@ def _walk(top: str, depth: int | None = None) -> Iterator[tuple[str, tuple[str, 
                 continue
             if is_dir:
                 if depth is None or len(below) < depth:
-                    yield from visit(entry.path, below)
+                    folders.append((entry.path, below))
             else:
                 yield entry.path, below
-
-    yield from visit(top, ())
+        pending.extend(reversed(folders))
 
 
 def _folder(folder: str) -> list[str]:

@@ -88,6 +88,62 @@ def worst_status(statuses: Iterable[Status], default: Status = Status.OK) -> Sta
     return default
 
 
+# Worst first: what a group takes on when any span in it ended so (or still runs).
+_ROLL_UP_ORDER = (Status.FAILED, Status.TIMED_OUT, Status.CANCELLED, Status.RUNNING)
+
+
+def roll_up(trace: Trace, kind: str) -> None:
+    """Give each group span of ``kind`` (a dagron step) the status of what it holds: the worst
+    failure (failed, timed out, cancelled) or running among its spans when there is one, else
+    the one status all of them share (all skipped, all cached). The group's own word is kept as
+    the ``recorded_status`` attribute when it changes."""
+    for group in trace.spans:
+        if group.kind != kind or not group.children:
+            continue
+        held = {trace.spans[c].status for c in group.children}
+        worst = next((status for status in _ROLL_UP_ORDER if status in held), None)
+        if worst is None and len(held) == 1 and Status.UNKNOWN not in held:
+            worst = next(iter(held))
+        if worst is not None and worst is not group.status:
+            group.attributes["recorded_status"] = group.status.value
+            group.status = worst
+
+
+_GATE_WORDS = {
+    "rejected": Status.FAILED,
+    "denied": Status.FAILED,
+    "declined": Status.FAILED,
+    "failed": Status.FAILED,
+    "timeout": Status.TIMED_OUT,
+    "timed_out": Status.TIMED_OUT,
+    "expired": Status.TIMED_OUT,
+    "cancelled": Status.CANCELLED,
+    "canceled": Status.CANCELLED,
+}
+
+
+def gate_outcome(metadata: dict[str, object]) -> tuple[Status, str | None]:
+    """A resolved gate's status and error from what its resolution says: ``approved: false``
+    or a decision, status, outcome or result word such as rejected, denied or timeout; the
+    reason, message, error or comment is its error text."""
+    reason = next(
+        (
+            str(metadata[key])
+            for key in ("reason", "message", "error", "comment")
+            if metadata.get(key) not in (None, "")
+        ),
+        None,
+    )
+    for key in ("decision", "status", "outcome", "result", "resolution"):
+        word = metadata.get(key)
+        if isinstance(word, str) and word.strip().lower() in _GATE_WORDS:
+            status = _GATE_WORDS[word.strip().lower()]
+            return status, reason or f"gate {word.strip().lower()}"
+    if metadata.get("approved") is False:
+        return Status.FAILED, reason or "gate rejected"
+    return Status.OK, None
+
+
 def finish_duration(trace: Trace) -> None:
     """Fill in the trace duration from its extent when the source gave none."""
     if trace.duration is None:

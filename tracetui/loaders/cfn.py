@@ -27,6 +27,8 @@ from tracetui.model import NODE, Status, Trace
 from tracetui.source import Document
 
 DIALECT = "cfn"
+# The trace attribute that says how steps whose claimed durations did not fit were placed.
+PLACEMENT_NOTE = "placement"
 KINDS = frozenset({"json", "jsonl", "csv"})
 
 _STATUS = {
@@ -165,6 +167,7 @@ def load_trace(record: dict[str, Any], source: str) -> Trace:
             _load_step(trace, step, started, seen)
         except RecordError as exc:
             trace.warn(f"step {position}: {exc}, skipped")
+    _place_in_sequence(trace)
     trace.record_count = len(steps)
     step_status = worst_status([s.status for s in trace.nodes()])
     if is_row:
@@ -177,8 +180,37 @@ def load_trace(record: dict[str, Any], source: str) -> Trace:
     trace.error = message or next(
         (s.error for s in trace.nodes() if s.status.is_failure and s.error), None
     )
+    if completed is not None and completed >= started:
+        # A table row's completed_at is when the row was written, the end of the run: the
+        # run's wall time (total_duration_ms is only the steps' claimed durations summed).
+        trace.duration = (completed - started).total_seconds()
     finish_duration(trace)
     return trace
+
+
+def _place_in_sequence(trace: Trace) -> None:
+    """Steps of one claude-flow trace run one after another, each stamped when recorded (its
+    end). ``record_step()`` durations are claimed, not measured: where a step's claimed start
+    falls before the run began or before the previous step ended, it is placed from there
+    instead, keeps its claimed duration, and the trace says how many steps did not fit."""
+    floor = 0.0
+    moved = []
+    for span in trace.spans:
+        if span.start is None or span.end is None:
+            continue
+        if span.start < floor - 1e-9:
+            span.attributes["claimed_start_s"] = span.start
+            span.start = min(floor, span.end)
+            moved.append(span.name)
+        floor = max(floor, span.end)
+    if moved:
+        names = ", ".join(repr(n) for n in moved[:3]) + (" ..." if len(moved) > 3 else "")
+        trace.attributes[PLACEMENT_NOTE] = (
+            f"{len(moved)} step{'s' if len(moved) > 1 else ''} ({names}) claim more time than "
+            "the record allows: claude-flow durations are claimed, not measured, so each is "
+            "drawn from the end of the step before it (or the run's start), its claimed "
+            "duration kept"
+        )
 
 
 def _load_step(trace: Trace, step: Any, started: Any, seen: dict[str, int]) -> None:

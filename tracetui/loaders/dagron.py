@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from tracetui.errors import RecordError, TraceError
-from tracetui.loaders.base import finish_duration, sample, worst_status
+from tracetui.loaders.base import finish_duration, gate_outcome, roll_up, sample, worst_status
 from tracetui.loaders.fields import (
     MAX_SECONDS,
     number,
@@ -205,8 +205,9 @@ class _Builder:
                     attributes={"orphan": "resolved without waiting"},
                 )
             gate.end = time
-            gate.status = Status.OK
-            gate.attributes.update(obj(event, "metadata"))
+            metadata = obj(event, "metadata")
+            gate.attributes.update(metadata)
+            gate.status, gate.error = gate_outcome(metadata)
             if gate.start is not None:
                 gate.duration = time - gate.start
         return span.index
@@ -368,6 +369,7 @@ def load_batches(
     for node in trace.nodes():
         if node.status is Status.UNKNOWN and node.start is not None:
             node.status = Status.RUNNING
+    roll_up(trace, STEP)
     # Once execution_completed is recorded the run is over, even if a node never reported back.
     ended = [s.status for s in trace.nodes() if s.status is not Status.RUNNING]
     trace.status = worst_status(ended, Status.OK) if completed else Status.RUNNING

@@ -12,13 +12,21 @@ import hashlib
 from typing import Any
 
 from tracetui.formats import otlp_keys as keys
+from tracetui.formats.json_text import dumps
 from tracetui.model import FAILURE_STATUSES, Span, Status, Trace, TraceSet
 
 NS = 1_000_000_000
 
 
-def value(data: Any) -> dict[str, Any]:
+# Levels of nested arrays and objects written as OTLP values; deeper ones travel as JSON text
+# (the reader unwraps as deep, so a round trip keeps what it can and loses nothing).
+MAX_VALUE_DEPTH = 32
+
+
+def value(data: Any, depth: int = 0) -> dict[str, Any]:
     """Plain data as an OTLP AnyValue."""
+    if isinstance(data, list | tuple | dict) and depth >= MAX_VALUE_DEPTH:
+        return {"stringValue": dumps(data).rstrip("\n")}
     if isinstance(data, bool):
         return {"boolValue": data}
     if isinstance(data, int):
@@ -28,17 +36,17 @@ def value(data: Any) -> dict[str, Any]:
     if isinstance(data, str):
         return {"stringValue": data}
     if isinstance(data, list | tuple):
-        return {"arrayValue": {"values": [value(v) for v in data]}}
+        return {"arrayValue": {"values": [value(v, depth + 1) for v in data]}}
     if isinstance(data, dict):
-        return {"kvlistValue": {"values": key_values(data)}}
+        return {"kvlistValue": {"values": key_values(data, depth + 1)}}
     if data is None:
         return {}
     return {"stringValue": str(data)}
 
 
-def key_values(data: dict[str, Any]) -> list[dict[str, Any]]:
+def key_values(data: dict[str, Any], depth: int = 0) -> list[dict[str, Any]]:
     """A dict as OTLP attributes."""
-    return [{"key": str(k), "value": value(v)} for k, v in data.items()]
+    return [{"key": str(k), "value": value(v, depth)} for k, v in data.items()]
 
 
 def _hex(text: str, size: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tracetui.analysis.summary import Summary
+from tracetui.analysis.validate import span_findings
 from tracetui.display import GLYPH, WORD, seconds, status_label, timestamp
 from tracetui.model import Span, Trace
 from tracetui.text import pad, safe_line, shorten
@@ -48,11 +49,10 @@ def span_detail(trace: Trace, index: int) -> list[Node]:
         )
     )
     if span.parent is not None:
-        facts.append(
-            Node(
-                [("under ", "muted"), (span_path(trace, span.parent), "value")], target=span.parent
-            )
-        )
+        # The parent by name: a step group too (paths leave steps out, which left it blank).
+        parent = trace.spans[span.parent]
+        under = span_path(trace, span.parent) or safe_line(parent.name)
+        facts.append(Node([("under ", "muted"), (under, "value")], target=span.parent))
     timing = Node([("Timing", "heading")])
     timing.add(("start     ", "muted"), (_at(span.start), "number"))
     timing.add(("end       ", "muted"), (_at(span.end), "number"))
@@ -73,6 +73,25 @@ def span_detail(trace: Trace, index: int) -> list[Node]:
                 ("  (inside the span but not running)", "muted"),
             )
     facts.append(timing)
+    claimed = span.attributes.get("claimed_start_s")
+    if isinstance(claimed, int | float):
+        timing.add(
+            ("claimed   ", "muted"),
+            (f"start {_at(float(claimed))}", "number"),
+            (
+                "  (its duration does not fit before its record: drawn from the step before)",
+                "muted",
+            ),
+        )
+    contradictions = span_findings(trace, span)
+    if contradictions:
+        # Where the source contradicts itself, say so beside what it contradicts.
+        noted = Node(
+            [("\u26a0 The source contradicts itself", "heading-error")],
+        )
+        for finding in contradictions:
+            noted.add((f"{finding.check}: ", "error"), (safe_line(finding.what), "value"))
+        facts.append(noted)
     if span.inputs is not None:
         facts.append(json_node("Inputs", span.inputs, folded_depth=3))
         facts[-1].segments[0] = ("Inputs", "heading")
@@ -217,6 +236,25 @@ def trace_summary(summary: Summary) -> list[Node]:
                 ),
             )
         nodes.append(steps)
+    placement = trace.attributes.get("placement")
+    if isinstance(placement, str):
+        nodes.append(
+            Node([("\u26a0 Time axis  ", "heading-error"), (safe_line(placement), "value")])
+        )
+    contradictions = [f for span in trace.spans for f in span_findings(trace, span)]
+    if contradictions:
+        noted = Node(
+            [
+                ("\u26a0 Contradictions in the source", "heading-error"),
+                (f" ({len(contradictions)}; tracetui validate lists them)", "muted"),
+            ]
+        )
+        for finding in contradictions[:50]:
+            noted.add(
+                (f"{finding.check}: ", "error"),
+                (safe_line(f"{finding.where}: {finding.what}"), "value"),
+            )
+        nodes.append(noted)
     if trace.warnings:
         warnings = Node([("Warnings", "heading-error"), (f" ({len(trace.warnings)})", "muted")])
         for warning in trace.warnings[:200]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import compress
 
-from tracetui.model import FAILURE_STATUSES, LazySequence, Span, Status, Trace
+from tracetui.model import FAILURE_STATUSES, STEP, LazySequence, Span, Status, Trace
 
 
 class SortKey(StrEnum):
@@ -381,5 +381,8 @@ class SearchIndex:
 
 
 def failures(trace: Trace) -> Targets:
-    """Spans that failed, timed out or were cancelled."""
-    return Targets([s.index for s in trace.spans if s.status in FAILURE_STATUSES])
+    """Spans that failed, timed out or were cancelled (not the step groups that hold them:
+    those take on their worst node's status, and the node is where to go)."""
+    return Targets(
+        [s.index for s in trace.spans if s.status in FAILURE_STATUSES and s.kind != STEP]
+    )
