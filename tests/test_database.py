@@ -142,7 +142,9 @@ def test_cli_runs_and_failures_from_the_database(server: Server) -> None:
     ]
     assert PASSWORD not in runs.out + runs.err
     assert doc["runs"][0]["source"] == redact(url)
-    similar = run("failures", url, "--similar", "connection timeout redis", "--cfn-compatible")
+    similar = run(
+        "failures", url, "--similar", "connection timeout redis", "--cfn-compatible", "--json"
+    )
     assert (
         orjson.loads(similar.out)
         == orjson.loads((ROOT / "sample_traces/cfn/find_similar_failures.json").read_bytes())[

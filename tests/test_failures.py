@@ -146,14 +146,38 @@ def test_families_sort_by_count_then_time_lost() -> None:
     assert families[1].lost_s > families[2].lost_s
 
 
-def test_failures_without_a_message_never_merge_with_others() -> None:
+def test_failures_without_a_message_are_one_family_of_their_own() -> None:
+    """Twelve cancelled nodes without a message are one family, never merged with messages."""
     traces = made_trace([("a", ""), ("b", ""), ("c", "failed")])
     families = group(collect([traces]), threshold=10)
+    assert sorted(f.signature for f in families) == ["(no message) failed", "failed"]
+    quiet = next(f for f in families if f.signature.startswith("(no message)"))
+    assert quiet.count == 2 and quiet.example == "(no message: failed)"
+
+
+def test_ids_become_placeholders_and_a_lone_quoted_value_stays() -> None:
+    traces = made_trace(
+        [
+            ("a", "lost worker for n001_0048"),
+            ("b", "lost worker for n029_0077"),
+            ("c", "'user_id'"),
+            ("d", "'order_id'"),
+        ]
+    )
+    families = group(collect([traces]), threshold=100)
     assert sorted(f.signature for f in families) == [
-        "(no message) failed: a",
-        "(no message) failed: b",
-        "failed",
+        "'order_id'",
+        "'user_id'",
+        "lost worker for <id>",
     ]
+    lost = next(f for f in families if f.count == 2)
+    assert lost.example == "lost worker for n001_0048"  # a real message, as written
+
+
+def test_a_run_in_both_its_dagron_forms_counts_once() -> None:
+    sets = [load_path(sample(f"dagron/etl_fail.{form}.json")) for form in ("events", "chrome")]
+    assert len(collect(sets)) == len(collect(sets[:1]))
+    assert len(collect(sets[1:])) == 1  # the export alone still counts
 
 
 def test_ranking_orders_by_score_then_newest() -> None:
@@ -230,9 +254,47 @@ def test_cli_cfn_compatible_json_is_byte_for_byte_the_same_data() -> None:
         "--similar",
         query,
         "--cfn-compatible",
+        "--json",
     )
     assert result.code == 0, result.err
     assert orjson.loads(result.out) == EXPECTED[query]
+    table = run(
+        "failures",
+        sample("cfn/execution_traces.rows.psql.jsonl"),
+        "--similar",
+        query,
+        "--cfn-compatible",
+    )
+    assert table.out.startswith(f"{len(EXPECTED[query])} similar failure")
+    assert EXPECTED[query][0]["trace_id"] in table.out
+
+
+def test_cfn_compatible_reads_only_the_100_newest_failed_runs(tmp_path: Path) -> None:
+    """claude-flow's query is LIMIT 100: an older match is not found unless --scan-all."""
+    rows: list[dict[str, object]] = []
+    for number in range(101):
+        rows.append(
+            {
+                "trace_id": f"00000000-0000-4000-8000-{number:012d}",
+                "skill_name": "deploy",
+                "started_at": f"2026-11-{1 + number // 24:02d}T{number % 24:02d}:00:00",
+                "completed_at": None,
+                "total_duration_ms": 5,
+                "status": "failed",
+                "error_message": "redis gone away" if number == 0 else f"disk full {number}",
+                "steps": [],
+                "metadata": {},
+            }
+        )
+    path = tmp_path / "rows.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(r) for r in rows) + b"\n")
+    args = ["failures", str(path), "--similar", "redis gone away", "--cfn-compatible", "--json"]
+    assert orjson.loads(run(*args).out) == []
+    found = orjson.loads(run(*args, "--scan-all").out)
+    assert [m["trace_id"] for m in found] == [rows[0]["trace_id"]]
+    assert orjson.loads(run(*args, "--scan-all", "--limit", "0").out) == []
+    refused = run(*args, "--min-score", "50")
+    assert refused.code == 2 and "does not apply" in refused.err
 
 
 def test_cli_families_over_a_folder(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from operator import attrgetter
 
 from rapidfuzz import fuzz, process
 
+from tracetui.analysis.same_run import second_forms
 from tracetui.analysis.signature import signature
 from tracetui.model import NODE, STEP, LazySequence, Status, Trace, TraceSet
 
@@ -62,6 +63,16 @@ class Family:
         return sum(f.lost_s for f in self.members)
 
     @property
+    def example(self) -> str:
+        """A real message of the family, as written (its leading signature's first
+        occurrence), for headlines: signatures are lower-cased and full of placeholders."""
+        leader = next((f for f in self.members if f.signature == self.signature), None)
+        chosen = leader or (self.members[0] if self.members else None)
+        if chosen is None:
+            return self.signature
+        return chosen.first_line or f"(no message: {chosen.status.value.replace('_', ' ')})"
+
+    @property
     def first(self) -> datetime | None:
         """The earliest occurrence with a known time."""
         times = [f.when for f in self.members if f.when is not None]
@@ -92,11 +103,15 @@ NO_MESSAGE = "(no message) "
 
 
 def collect(sources: list[TraceSet]) -> list[Failure]:
-    """Every failing span in every trace, with a signature of its error."""
+    """Every failing span in every trace, with a signature of its error. A run loaded in two
+    forms (dagron events and their Chrome export) counts once."""
     cache: dict[str, str] = {}
     failures: list[Failure] = []
+    twice = second_forms(sources)
     for traces in sources:
         for position, trace in enumerate(traces.traces):
+            if id(trace) in twice:
+                continue
             for span in trace.spans:
                 if not span.status.is_failure or span.kind == STEP:
                     continue
@@ -106,8 +121,9 @@ def collect(sources: list[TraceSet]) -> list[Failure]:
                     if sig is None:
                         sig = cache[error] = signature(error)
                 else:
-                    # Without a message, the node and how it ended are all there is to match on.
-                    sig = f"{NO_MESSAGE}{span.status.value}: {span.name}"
+                    # Without a message, how it ended is all there is to match on: every
+                    # cancelled node without one is one family, whatever it is called.
+                    sig = f"{NO_MESSAGE}{span.status.value}"
                 when = None
                 if trace.started_at is not None:
                     offset = span.start if span.start is not None else span.end
@@ -256,6 +272,8 @@ def _when(failure: Failure) -> datetime:
 # --- claude-flow compatible mode --------------------------------------------------------------
 
 CFN_THRESHOLD = 0.30
+# claude-flow's query reads only this many of the newest failed rows (``LIMIT 100``).
+CFN_WINDOW = 100
 
 
 @dataclass(slots=True)
@@ -288,12 +306,20 @@ def _recorded_failed(trace: Trace) -> bool:
 
 
 def find_similar_failures(
-    sources: list[TraceSet], error: str, limit: int = 10, threshold: float = CFN_THRESHOLD
+    sources: list[TraceSet],
+    error: str,
+    limit: int = 10,
+    threshold: float = CFN_THRESHOLD,
+    window: int | None = CFN_WINDOW,
 ) -> list[CfnMatch]:
-    """claude-flow's ``find_similar_failures`` over runs: failed rows with an error message,
-    newest first, token Jaccard above the threshold, best first, scores to 2 decimals."""
+    """claude-flow's ``find_similar_failures`` over runs: of the rows whose status is failed
+    and that have an error message, the ``window`` newest (claude-flow's ``LIMIT 100``; None
+    scans them all), those whose token Jaccard with ``error`` is above the threshold, best
+    first (newest first among equals), at most ``limit``, scores to 2 decimals."""
     candidates = [t for traces in sources for t in traces.traces if _recorded_failed(t) and t.error]
     candidates.sort(key=lambda t: aware(t.started_at) if t.started_at else EARLIEST, reverse=True)
+    if window is not None:
+        candidates = candidates[:window]
     matches: list[CfnMatch] = []
     for trace in candidates:
         assert trace.error is not None
@@ -304,4 +330,4 @@ def find_similar_failures(
             )
             matches.append(CfnMatch(trace.id, trace.name, trace.error, started, round(score, 2)))
     matches.sort(key=lambda m: -m.similarity_score)
-    return matches[:limit]
+    return matches[: max(0, limit)]

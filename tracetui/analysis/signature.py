@@ -28,6 +28,9 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`"), "<str>"),
     # A path has a separator and a letter somewhere (so "7/12" stays a pair of numbers).
     (re.compile(r"(?=[\w.:/\\-]*[a-z])(?:[a-z]:)?(?:[\w.-]*[/\\])+[\w.-]+", re.I), "<path>"),
+    # Identifiers made of a word and numbers: n001_0048, c003_0001, worker-20, pod-7f9c2.
+    (re.compile(r"\b[a-z][a-z0-9]*[-_]\d[a-z0-9]*(?:[-_][a-z0-9]+)*\b"), "<id>"),
+    (re.compile(r"\b[a-z]+\d{2,}[a-z0-9]*(?:[-_][a-z0-9]+)*\b"), "<id>"),
     (
         re.compile(
             r"\b\d+(?:\.\d+)?\s?(?:ns|us|µs|ms|s|sec|secs|seconds?|m|min|mins|minutes?|h|hrs?|hours?)\b",
@@ -40,9 +43,17 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+_ONLY_PLACEHOLDERS = re.compile(r"(?:<[a-z]+>|[\W_])*")
+
+
 def signature(error: str) -> str:
-    """The error with numbers, hex, UUIDs, paths, quoted values, durations and times replaced."""
+    """The error with numbers, hex, UUIDs, ids, paths, quoted values, durations and times
+    replaced. A message that would be nothing but placeholders (dagron writes a KeyError as
+    just ``'user_id'``) keeps its text: the value is all it says."""
     text = error.strip().lower()
     for pattern, placeholder in _RULES:
         text = pattern.sub(placeholder, text)
-    return text.strip()
+    text = text.strip()
+    if _ONLY_PLACEHOLDERS.fullmatch(text):
+        return " ".join(error.strip().lower().split())
+    return text

@@ -138,7 +138,7 @@ class FailureList(LineList[FailureRow]):
                 Segment(f"{mark}{fold} ", muted),
                 Segment(f"{family.count:>5}\u00d7 ", bold),
                 Segment(f"{seconds(family.lost_s):>8} lost  ", muted),
-                Segment(safe_line(family.signature), bold),
+                Segment(safe_line(family.example), bold),
                 Segment(when, muted),
             ]
         failure = entry.failure

@@ -25,22 +25,26 @@ def arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--min-score",
         type=float,
-        default=DEFAULT_MIN_SCORE,
         metavar="N",
-        help="with --similar: leave out scores below N (0-100, default 40)",
+        help=f"with --similar: leave out scores below N (0-100, default {DEFAULT_MIN_SCORE:g})",
     )
     sub.add_argument("--limit", type=int, metavar="N", help="show at most N results")
     sub.add_argument(
         "--threshold",
         type=float,
-        default=85.0,
         metavar="N",
         help="similarity (0-100) at which signatures merge into a family (default 85)",
     )
     sub.add_argument(
         "--cfn-compatible",
         action="store_true",
-        help="answer exactly as claude-flow's find_similar_failures (token Jaccard > 0.30)",
+        help="answer exactly as claude-flow's find_similar_failures: the 100 newest failed "
+        "runs with an error, token Jaccard above 0.30, the best --limit (default 10)",
+    )
+    sub.add_argument(
+        "--scan-all",
+        action="store_true",
+        help="with --cfn-compatible: every failed run, not only the 100 newest",
     )
     sub.add_argument("--json", action="store_true", help="machine-readable JSON")
     input_options(sub)
@@ -48,33 +52,58 @@ def arguments(sub: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """List failure families, or rank failures by similarity to a text."""
-    from tracetui.analysis.failures import collect, find_similar_failures, group, rank
+    from tracetui.analysis.failures import (
+        CFN_WINDOW,
+        DEFAULT_FAMILY_THRESHOLD,
+        collect,
+        find_similar_failures,
+        group,
+        rank,
+    )
     from tracetui.reports.failures import (
         cfn_json,
+        cfn_text,
         families_json,
         families_text,
         ranked_json,
         ranked_text,
     )
 
-    if args.cfn_compatible and args.similar is None:
-        raise usage_error(" ".join(args.paths), "--cfn-compatible needs --similar")
+    where = " ".join(args.paths)
+    if args.cfn_compatible:
+        if args.similar is None:
+            raise usage_error(where, "--cfn-compatible needs --similar")
+        for flag, given in (("--min-score", args.min_score), ("--threshold", args.threshold)):
+            if given is not None:
+                raise usage_error(where, f"{flag} does not apply: claude-flow's threshold is 0.30")
+    elif args.scan_all:
+        raise usage_error(where, "--scan-all goes with --cfn-compatible")
     sets = load_all(args.paths, args.dialect)
     if args.cfn_compatible:
-        matches = find_similar_failures(sets, args.similar, limit=args.limit or 10)
-        emit_json(cfn_json(matches))
+        matches = find_similar_failures(
+            sets,
+            args.similar,
+            limit=10 if args.limit is None else args.limit,
+            window=None if args.scan_all else CFN_WINDOW,
+        )
+        if args.json:
+            emit_json(cfn_json(matches))
+        else:
+            emit(cfn_text(args.similar, matches))
         return EXIT_OK
     failures = collect(sets)
+    min_score = DEFAULT_MIN_SCORE if args.min_score is None else args.min_score
+    threshold = DEFAULT_FAMILY_THRESHOLD if args.threshold is None else args.threshold
     if args.similar is not None:
-        ranked = rank(failures, args.similar, min_score=args.min_score, limit=args.limit)
+        ranked = rank(failures, args.similar, min_score=min_score, limit=args.limit)
         if args.json:
             emit_json(ranked_json(args.similar, ranked))
         else:
             emit(ranked_text(args.similar, ranked))
         return EXIT_OK
-    families = group(failures, threshold=args.threshold)
+    families = group(failures, threshold=threshold)
     if args.json:
-        emit_json(families_json(families, len(failures), args.threshold))
+        emit_json(families_json(families, len(failures), threshold))
     else:
         emit(families_text(families, len(failures), len(sets), args.limit))
     return EXIT_OK

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from tracetui.analysis.failures import CfnMatch, Failure, Family, Ranked
-from tracetui.display import GLYPH, WORD, seconds, timestamp
-from tracetui.text import safe_line, shorten
+from tracetui.display import GLYPH, WORD, counted, seconds, timestamp
+from tracetui.text import pad, safe_line, shorten
 
 
 def failure_json(failure: Failure) -> dict[str, Any]:
@@ -35,6 +35,7 @@ def families_json(families: list[Family], total: int, threshold: float) -> dict[
         "failures": total,
         "families": [
             {
+                "example": family.example,
                 "signature": family.signature,
                 "signatures": family.signatures,
                 "count": family.count,
@@ -55,6 +56,18 @@ def ranked_json(query: str, ranked: Sequence[Ranked]) -> dict[str, Any]:
         "query": query,
         "failures": [{"score": round(r.score, 1), **failure_json(r.failure)} for r in ranked],
     }
+
+
+def cfn_text(query: str, matches: list[CfnMatch]) -> str:
+    """claude-flow's answer as a table (``--json`` prints exactly its JSON)."""
+    lines = [f"{counted(len(matches), 'similar failure')} to {shorten(safe_line(query), 80)!r}"]
+    for match in matches:
+        lines.append(
+            f"{match.similarity_score:5.2f}  {match.started_at or '-':<26}  "
+            f"{pad(safe_line(match.skill_name or '-'), 24)}  {safe_line(match.trace_id or '-')}  "
+            f"{shorten(safe_line(match.error_message), 100)}"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def cfn_json(matches: list[CfnMatch]) -> list[dict[str, Any]]:
@@ -80,19 +93,22 @@ def families_text(families: list[Family], total: int, files: int, limit: int | N
     """A readable list of families with an example of each."""
     traces = len({id(f.trace) for family in families for f in family.members})
     lines = [
-        f"{total} failures in {len(families)} families across {traces} runs"
+        f"{counted(total, 'failure')} in {counted(len(families), 'family', 'families')} across "
+        f"{counted(traces, 'run')}"
         f" ({files} file{'s' if files != 1 else ''})"
     ]
     for rank, family in enumerate(families[:limit] if limit else families, 1):
         lines.append("")
         lines.append(
             f"#{rank}  {family.count}\u00d7  lost {seconds(family.lost_s)}  "
-            f"{shorten(safe_line(family.signature), 110)}"
+            f"{shorten(safe_line(family.example), 110)}"
         )
         if family.first is not None:
             lines.append(f"    first {timestamp(family.first)}   last {timestamp(family.last)}")
-        example = family.members[-1]
-        lines.append(f"    e.g. {_where(example)}: {shorten(safe_line(example.first_line), 120)}")
+        latest = family.members[-1]
+        message = latest.first_line or "(no message)"
+        lines.append(f"    latest {_where(latest)}: {shorten(safe_line(message), 120)}")
+        lines.append(f"    signature {shorten(safe_line(family.signature), 110)}")
         if len(family.signatures) > 1:
             lines.append(f"    {len(family.signatures)} variants")
     if limit and len(families) > limit:

@@ -1,0 +1,47 @@
+"""When two loaded traces are one run written twice: dagron users keep a run's events
+(``*.events.json``) beside its Chrome export (``*.chrome.json``)."""
+
+from __future__ import annotations
+
+from tracetui.model import Trace, TraceSet
+
+# Node start times of the two forms agree to the microsecond (the export writes µs floats).
+_PLACES = 6
+
+
+def _node_keys(trace: Trace) -> frozenset[tuple[str, float]]:
+    return frozenset(
+        (span.name, round(span.start, _PLACES)) for span in trace.nodes() if span.start is not None
+    )
+
+
+def _is_dagron_export(trace: Trace) -> bool:
+    return trace.dialect == "chrome" and trace.attributes.get("producer") == "dagron"
+
+
+def second_forms(sources: list[TraceSet]) -> set[int]:
+    """The ``id()`` of every dagron Chrome export whose run is also loaded as dagron events:
+    every node of the export is in the events, by name and start time (the export leaves
+    skipped and cancelled nodes out, so the events may hold more). The events form is the
+    fuller one and is kept."""
+    events_by_node: dict[tuple[str, float], list[frozenset[tuple[str, float]]]] = {}
+    for traces in sources:
+        for trace in traces.traces:
+            if trace.dialect == "dagron":
+                keys = _node_keys(trace)
+                for key in keys:
+                    events_by_node.setdefault(key, []).append(keys)
+    found: set[int] = set()
+    if not events_by_node:
+        return found
+    for traces in sources:
+        for trace in traces.traces:
+            if not _is_dagron_export(trace):
+                continue
+            keys = _node_keys(trace)
+            if not keys:
+                continue
+            probe = min(keys)
+            if any(keys <= candidate for candidate in events_by_node.get(probe, ())):
+                found.add(id(trace))
+    return found
