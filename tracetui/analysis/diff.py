@@ -73,6 +73,16 @@ class Pair:
     fixed: bool = False  # failing in the baseline, not any more
     regression: bool = False  # significantly slower, or newly failing
 
+    @property
+    def work_before(self) -> float | None:
+        """The baseline's reported duration of the work (the first baseline run's)."""
+        return self.before[0].duration if self.before else None
+
+    @property
+    def work_after(self) -> float | None:
+        """The current run's reported duration of the work."""
+        return self.after.duration if self.after is not None else None
+
 
 @dataclass(slots=True)
 class RunTotals:
@@ -96,6 +106,14 @@ class Diff:
     after: RunTotals
     thresholds: Thresholds
     measure: str  # "duration" (as each source reports it) or "wall" (start to end)
+
+    @property
+    def measure_text(self) -> str:
+        """What was compared, in words."""
+        if self.measure == "wall":
+            return "start to end (wall time)"
+        return "the duration each source reports"
+
     warnings: list[str] = field(default_factory=list)
 
     def regressions(self) -> list[Pair]:
@@ -165,6 +183,10 @@ def _depth(path: str) -> int:
 _NOT_RUN = frozenset({Status.SKIPPED, Status.CANCELLED})
 
 
+# Dialects whose reported duration is work inside a longer span: compared start to end.
+_WALL_DIALECTS = frozenset({"dagron"})
+
+
 def _seconds(span: Span, measure: str) -> float | None:
     if not span.duration and span.status in _NOT_RUN:
         return None
@@ -188,8 +210,10 @@ def diff(baseline: list[Trace], current: Trace, thresholds: Thresholds | None = 
         raise ValueError("a diff needs at least one baseline run")
     thresholds = thresholds or Thresholds()
     # Like with like: a dialect's own durations when both sides share it; else start to end.
+    # dagron's own duration is the task's run time, not how long the node held up the run:
+    # its nodes are compared start to end (the work time stays in each pair's ``work_*``).
     same_dialect = all(b.dialect == current.dialect for b in baseline)
-    measure = "duration" if same_dialect else "wall"
+    measure = "duration" if same_dialect and current.dialect not in _WALL_DIALECTS else "wall"
     before_paths = [_paths(b) for b in baseline]
     after_paths = _paths(current)
     order: list[str] = list(after_paths)

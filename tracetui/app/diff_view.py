@@ -22,12 +22,20 @@ from tracetui.app.outline_view import OutlineView
 from tracetui.app.ruler import Ruler
 from tracetui.app.span_list import SpanList
 from tracetui.display import GLYPH, WORD, seconds
-from tracetui.model import Trace
+from tracetui.model import Status, Trace
 from tracetui.text import pad, safe_line
 from tracetui.view.content import span_detail
 from tracetui.view.diff_rows import FILTERS, DiffFilter, DiffSort, compare_bar, marker
 from tracetui.view.outline import Node
 from tracetui.view.timeaxis import TimeAxis
+
+
+def _statuses(pair: Pair, after: Status | None) -> str:
+    """The status column: both sides where the status changed (``✓→✗``), else the one."""
+    if pair.status_changed and pair.status_before is not None and after is not None:
+        text = f"{GLYPH[pair.status_before]}\u2192{GLYPH[after]} {WORD[after]}"
+        return f"{text:<12}"
+    return f"{GLYPH[after]} {WORD[after]:<9} " if after else " " * 12
 
 
 class DiffList(LineList[Pair]):
@@ -139,10 +147,7 @@ class DiffList(LineList[Pair]):
                 f"{seconds(pair.seconds_before):>9} \u2192 {seconds(pair.seconds_after):>9}", muted
             ),
             Segment(f"{delta_text:>10} {percent_text:>6} ", style),
-            Segment(
-                f"{GLYPH[after_status]} {WORD[after_status]:<9} " if after_status else " " * 12,
-                muted,
-            ),
+            Segment(_statuses(pair, after_status), muted),
             Segment(
                 compare_bar(pair.seconds_before, pair.seconds_after, self.scale, bar_width), style
             ),

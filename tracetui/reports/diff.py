@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from tracetui.analysis.diff import Change, Diff, Pair
-from tracetui.display import GLYPH, WORD, seconds
+from tracetui.display import GLYPH, WORD, counted, seconds
 from tracetui.model import Status
 from tracetui.text import cells, pad, safe_line
 
@@ -43,6 +44,10 @@ def pair_json(pair: Pair) -> dict[str, Any]:
         "status_after": pair.status_after,
         "seconds_before": pair.seconds_before,
         "seconds_after": pair.seconds_after,
+        # The source's own duration of the work (dagron: the task's run time), where the
+        # compared seconds are start to end.
+        "work_s_before": pair.work_before,
+        "work_s_after": pair.work_after,
         "delta_s": pair.delta,
         "delta_percent": pair.percent,
         "baseline_runs": len(pair.before),
@@ -124,6 +129,23 @@ def interesting(result: Diff) -> list[Pair]:
     )
 
 
+def _path_text(names: list[str]) -> str:
+    if not names:
+        return "(none: no node did timed work)"
+    return " \u2192 ".join(map(safe_line, names[:10])) + (" \u2192 ..." if len(names) > 10 else "")
+
+
+def _kinds(rows: list[Pair]) -> str:
+    """``: 2 added, 1 now failing, 3 slower``: what the changes are."""
+    counts = Counter(_what(pair) for pair in rows)
+    named = {"status": "status changed", "": "other"}
+    return (
+        (": " + ", ".join(f"{n} {named.get(what, what)}" for what, n in counts.most_common()))
+        if rows
+        else ""
+    )
+
+
 def diff_text(result: Diff) -> str:
     """A terminal report: totals, then every significant change."""
     before, after = result.before, result.after
@@ -143,16 +165,13 @@ def diff_text(result: Diff) -> str:
     if changed_counts:
         lines.append("Counts: " + ", ".join(changed_counts))
     if before.critical_path != after.critical_path:
-        lines.append(
-            "Critical path before: " + " \u2192 ".join(map(safe_line, before.critical_path[:10]))
-        )
-        lines.append(
-            "Critical path after:  " + " \u2192 ".join(map(safe_line, after.critical_path[:10]))
-        )
+        lines.append("Critical path before: " + _path_text(before.critical_path))
+        lines.append("Critical path after:  " + _path_text(after.critical_path))
     rows = interesting(result)
     lines.append(
-        f"{len(rows)} significant changes (past {seconds(result.thresholds.seconds)} and "
-        f"{result.thresholds.percent:g}%; measure: {result.measure})"
+        f"{counted(len(rows), 'change')}{_kinds(rows)}; a duration change counts past "
+        f"{seconds(result.thresholds.seconds)} and {result.thresholds.percent:g}%, compared "
+        f"{result.measure_text}"
     )
     width = min(50, max((cells(safe_line(p.path)) for p in rows), default=10))
     for pair in rows:
@@ -184,10 +203,10 @@ def diff_markdown(result: Diff) -> str:
     lines = [
         f"### tracetui diff: {title}",
         "",
-        f"**{regressions} regression{'s' if regressions != 1 else ''}**, "
-        f"{len(rows)} significant change{'s' if len(rows) != 1 else ''} "
-        f"(past {seconds(result.thresholds.seconds)} and {result.thresholds.percent:g}%, "
-        f"baseline of {len(result.baseline)} run{'s' if len(result.baseline) != 1 else ''})",
+        f"**{counted(regressions, 'regression')}**, {counted(len(rows), 'change')}"
+        f"{_md(_kinds(rows))} (a duration change counts past "
+        f"{seconds(result.thresholds.seconds)} and {result.thresholds.percent:g}%, compared "
+        f"{result.measure_text}; baseline of {counted(len(result.baseline), 'run')})",
         "",
         "| | baseline | current |",
         "|---|---|---|",
