@@ -215,3 +215,20 @@ async def test_open_the_database_in_the_runs_view(server: Server) -> None:
         await pilot.press("enter")
         assert isinstance(app.screen, ExplorerScreen)
         assert "partial" not in app.screen.trace.attributes
+
+
+def test_a_cap_says_how_much_it_left_out(server: Server) -> None:
+    capped = load_database(server.url(), RunFilter(limit=3))
+    assert len(capped.traces) == 3
+    assert any("newest 3 of 10 matching runs" in w for w in capped.warnings)
+    assert not load_database(server.url(), RunFilter(limit=50)).warnings
+    result = run("failures", server.url(), "--max-runs", "2")
+    assert result.code == 0 and "newest 2 of 10" in result.err
+
+
+def test_ok_runs_listed_from_the_table_have_their_wall_time(server: Server) -> None:
+    traces = load_database(server.url())
+    lint = next(t for t in traces.traces if t.name == "lint-code")
+    assert "partial" in lint.attributes and lint.duration is not None and lint.duration > 0
+    twin = rows_by_id()[lint.id]
+    assert lint.duration == twin.duration  # as the same row read from a file

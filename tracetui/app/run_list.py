@@ -93,7 +93,8 @@ class RunList(LineList[RunRow]):
         if run in self.marked:
             mark = "AB"[self.marked.index(run)]
         name = pad(safe_line(run.name), name_width(width) - 1, cell_len)
-        nodes = sum(1 for _ in trace.nodes())
+        # A run listed without its steps (read when opened) has no node count yet.
+        nodes = "-" if "partial" in trace.attributes else sum(1 for _ in trace.nodes())
         failure = ""
         if run.failing_node or run.error_line:
             failure = safe_line(f"{run.failing_node or ''}: {run.error_line or ''}".strip(": "))

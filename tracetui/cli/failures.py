@@ -30,6 +30,12 @@ def arguments(sub: argparse.ArgumentParser) -> None:
     )
     sub.add_argument("--limit", type=int, metavar="N", help="show at most N results")
     sub.add_argument(
+        "--max-runs",
+        type=int,
+        metavar="N",
+        help="from a database: read the N newest runs (default 1000; the count left out is said)",
+    )
+    sub.add_argument(
         "--threshold",
         type=float,
         metavar="N",
@@ -68,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         ranked_json,
         ranked_text,
     )
+    from tracetui.runfilter import RunFilter
 
     where = " ".join(args.paths)
     if args.cfn_compatible:
@@ -78,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
                 raise usage_error(where, f"{flag} does not apply: claude-flow's threshold is 0.30")
     elif args.scan_all:
         raise usage_error(where, "--scan-all goes with --cfn-compatible")
-    sets = load_all(args.paths, args.dialect)
+    sets = load_all(args.paths, args.dialect, RunFilter(limit=args.max_runs))
     if args.cfn_compatible:
         matches = find_similar_failures(
             sets,

@@ -165,14 +165,21 @@ class CfnDatabase:
             params["statuses"] = words
         steps = "steps" if with_steps else "CASE WHEN status <> 'success' THEN steps END"
         sql = f"SELECT {_LIST_COLUMNS}, {steps} AS steps FROM {self.table}"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY started_at DESC"
-        sql += " LIMIT %(limit)s"
-        params["limit"] = wanted.limit if wanted.limit is not None else DEFAULT_LIMIT
+        condition = (" WHERE " + " AND ".join(where)) if where else ""
+        sql += condition + " ORDER BY started_at DESC LIMIT %(limit)s"
+        limit = wanted.limit if wanted.limit is not None else DEFAULT_LIMIT
+        params["limit"] = limit
         rows = self._query(sql, params)
         traces = []
         warnings = []
+        if len(rows) >= limit:
+            # A cap applies: say how much it left out, and how to read more.
+            total = self._query(f"SELECT count(*) FROM {self.table}{condition}", params)[0][0]
+            if total > len(rows):
+                warnings.append(
+                    f"read the newest {len(rows):,} of {total:,} matching runs "
+                    "(--limit N, or --max-runs N for failures, reads more)"
+                )
         for row in rows:
             try:
                 traces.append(self._trace(row))
