@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from tests.cli_helpers import Run, run
-from tests.helpers import SAMPLES
+from tests.helpers import SAMPLES, sample
 
 
 def one_line_error(result: Run, path: Path | str) -> str:
@@ -190,8 +190,18 @@ def test_missing_file() -> None:
     assert one_line_error(result, "no/such/trace.json").endswith("no such file")
 
 
-def test_directory(tmp_path: Path) -> None:
-    assert "is a directory" in one_line_error(run("summary", str(tmp_path)), tmp_path)
+def test_an_empty_directory(tmp_path: Path) -> None:
+    """A folder is read for the traces in it; one with none is an error."""
+    assert "no trace files found" in one_line_error(run("summary", str(tmp_path)), tmp_path)
+    assert "is a directory" in one_line_error(run("export", str(tmp_path), "--to", "csv"), tmp_path)
+
+
+def test_summary_and_validate_take_several_paths() -> None:
+    paths = [sample("dagron/etl_fail.events.json"), sample("victor/code_review.trace.json")]
+    documents = orjson.loads(run("summary", "--json", *paths).out)
+    assert [d["traces"][0]["dialect"] for d in documents] == ["dagron", "victor"]
+    checked = run("validate", *paths)
+    assert checked.code == 1 and checked.out.count(" finding") == 1  # the victor one
 
 
 def test_hostile_file_content_is_not_echoed_raw(tmp_path: Path) -> None:
@@ -200,3 +210,9 @@ def test_hostile_file_content_is_not_echoed_raw(tmp_path: Path) -> None:
     assert result.code == 2
     assert "\x1b" not in result.err
     assert "\x07" not in result.err
+
+
+def test_a_forced_dialect_that_plainly_does_not_fit_says_so() -> None:
+    result = run("summary", "--dialect", "chrome", sample("dagron/etl_fail.events.json"))
+    assert result.code == 2
+    assert "not a chrome trace: by its content it is dagron" in result.err

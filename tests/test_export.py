@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -85,12 +86,47 @@ def test_chrome_export_keeps_status_error_and_attributes_and_loads_back() -> Non
     assert failed and failed[0]["args"]["error"]
     resources = [e for e in doc["traceEvents"] if e.get("cat") == "resource"]
     assert resources[0]["args"]["attributes"]["resources"]
-    threads = [e for e in doc["traceEvents"] if e["name"] == "thread_name"]
-    assert {t["args"]["name"] for t in threads} == {s.name for s in traces.traces[0].nodes()}
+    assert_tracks_nest(doc)
     (back,) = load_bytes(orjson.dumps(doc), "chrome.json").traces
     original = {s.name: s.status for s in traces.traces[0].nodes()}
     loaded = {s.name: s.status for s in back.spans if s.kind == "node" and s.parent is None}
     assert loaded == original
+
+
+def assert_tracks_nest(doc: dict[str, Any]) -> None:
+    """Perfetto draws a track only when its slices nest: each inside or after the one before."""
+    by_track: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    for event in doc["traceEvents"]:
+        if event["ph"] == "X":
+            by_track.setdefault((event["pid"], event["tid"]), []).append(
+                (event["ts"], event["ts"] + event["dur"])
+            )
+    for slices in by_track.values():
+        open_ends: list[float] = []
+        for start, end in sorted(slices, key=lambda s: (s[0], -s[1])):
+            while open_ends and open_ends[-1] <= start + 1e-6:
+                open_ends.pop()
+            assert not open_ends or end <= open_ends[-1] + 1e-6, (start, end, open_ends)
+            open_ends.append(end)
+
+
+@pytest.mark.parametrize("name", ["resources", "etl_fail", "cancelled", "timeout"])
+def test_chrome_export_tracks_nest_as_perfetto_needs(name: str) -> None:
+    assert_tracks_nest(chrome_document(load_path(sample(f"dagron/{name}.events.json"))))
+
+
+def test_wide_steps_export_onto_tracks_that_nest(tmp_path: Path) -> None:
+    """Steps of dozens of concurrent nodes (as dagron's wide runs have)."""
+    import random
+
+    from bench.generate import write_dagron
+
+    path = tmp_path / "wide.events.json"
+    write_dagron(path, 3000, random.Random(7))
+    doc = chrome_document(load_path(str(path)))
+    assert_tracks_nest(doc)
+    tids = {e["tid"] for e in doc["traceEvents"] if e["ph"] == "X"}
+    assert 1 < len(tids) < 3000
 
 
 def test_csv_has_one_row_per_span() -> None:

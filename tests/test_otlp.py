@@ -201,3 +201,28 @@ async def test_a_trace_split_across_files_is_one_run_in_the_runs_view(tmp_path: 
         assert isinstance(screen, RunsScreen)
         assert len(screen.all_rows) == 1
         assert screen.all_rows[0].trace.warnings == []
+
+
+def test_run_ids_names_and_unknown_times_survive_the_round_trip(tmp_path: Path) -> None:
+    document = {
+        "format": "tracetui.model/v1",
+        "traces": [
+            {
+                "id": "trace:job-001",
+                "name": None,
+                "status": "failed",
+                "spans": [
+                    {"key": "a", "name": "a", "status": "ok", "start": 0.0, "end": 1.0},
+                    {"key": "b", "name": "b", "status": "failed", "error": "no time known"},
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "model.json"
+    path.write_bytes(orjson.dumps(document))
+    (back,) = load_bytes(orjson.dumps(otlp_request(load_path(str(path)))), "o.json").traces
+    assert back.id == "trace:job-001" and back.name is None
+    untimed = next(s for s in back.spans if s.name == "b")
+    assert untimed.start is None and untimed.end is None and untimed.elapsed is None
+    summary = orjson.loads(run("summary", "--json", str(path)).out)["traces"][0]
+    assert [s["node"] for s in summary["slowest"]] == ["a"]

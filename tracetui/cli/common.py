@@ -60,15 +60,17 @@ def load(path: str, dialect: str | None) -> TraceSet:
 
 
 def load_all(
-    paths: list[str], dialect: str | None, wanted: RunFilter | None = None
+    paths: list[str], dialect: str | None, wanted: RunFilter | None = None, *, warn: bool = True
 ) -> list[TraceSet]:
-    """Files, folders, globs and database URLs, with what was skipped on stderr."""
+    """Files, folders, globs and database URLs, with what was skipped on stderr (and what
+    the loaders could not place, unless ``warn`` is off: validate reports that itself)."""
     loaded = load_sources(paths, dialect, wanted)
     settle()
     for path, reason in loaded.skipped:
         print(f"tracetui: {safe_line(label(path))}: skipped: {safe_line(reason)}", file=sys.stderr)
-    for traces in loaded.sets:
-        warn_loaded(traces)
+    if warn:
+        for traces in loaded.sets:
+            warn_loaded(traces)
     return loaded.sets
 
 

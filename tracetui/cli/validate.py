@@ -10,29 +10,35 @@ from tracetui.cli.common import (
     emit,
     emit_json,
     input_options,
-    load,
-    one_path,
+    load_all,
+    many_paths,
 )
+from tracetui.cli.summary import PATHS_HELP
 
 HELP = "check a trace for inconsistencies"
 
 
 def arguments(sub: argparse.ArgumentParser) -> None:
     """The command's arguments."""
-    one_path(sub)
+    many_paths(sub, "+", PATHS_HELP)
     sub.add_argument("--json", action="store_true", help="machine-readable JSON")
     input_options(sub)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Check a trace for inconsistencies; exit 1 when there are findings."""
+    """Check each source for inconsistencies; exit 1 when any has findings."""
     from tracetui.analysis.validate import validate
     from tracetui.reports.validate import validate_json, validate_text
 
-    traces = load(args.path, args.dialect)
-    findings = validate(traces)
+    found = False
+    documents = []
+    for traces in load_all(args.paths, args.dialect, warn=False):
+        findings = validate(traces)
+        found = found or bool(findings)
+        if args.json:
+            documents.append(validate_json(traces.source, findings))
+        else:
+            emit(validate_text(traces.source, findings))
     if args.json:
-        emit_json(validate_json(traces.source, findings))
-    else:
-        emit(validate_text(traces.source, findings))
-    return EXIT_FINDINGS if findings else EXIT_OK
+        emit_json(documents[0] if len(documents) == 1 else documents)
+    return EXIT_FINDINGS if found else EXIT_OK

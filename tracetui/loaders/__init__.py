@@ -86,6 +86,14 @@ def _load_document(doc: Document, dialect: str | None) -> TraceSet:
         loader = next((each for each in candidates if doc.kind in each.KINDS), None)
         if loader is None:
             raise TraceError(f"{dialect} traces are not read from {doc.kind.upper()}")
+        if not loader.detect(doc):
+            # Forced on what is plainly another dialect: say so, not a record-level complaint.
+            found = detect(doc)
+            if found is not None and dialect != found.DIALECT:
+                raise TraceError(
+                    f"not a {dialect} trace: by its content it is {found.DIALECT} "
+                    "(leave out --dialect, or name that one)"
+                )
     else:
         found = detect(doc)
         if found is None and doc.kind == "json" and isinstance(doc.value, dict):

@@ -288,6 +288,8 @@ def _trace(trace_id: str, members: list[SpanRecord], source: str) -> Trace:
         end_s = (end - origin) / 1e9 if end is not None else None
         if attrs.pop(keys.OPEN, False):
             end_s = None
+        if attrs.pop(keys.NO_START, False):
+            start_s = None  # the exported start stood in for a time the source lacked
         duration = (
             reported
             if reported is not None
@@ -378,6 +380,12 @@ def _trace(trace_id: str, members: list[SpanRecord], source: str) -> Trace:
             trace.warn(f"tracetui.run_status {str(run_status)[:40]!r} is not a status, ignored")
         if isinstance(exported.get(keys.RUN_ERROR), str):
             trace.error = exported[keys.RUN_ERROR]
+        # The run's own id and name, as written (the OTLP trace id is a hex stand-in).
+        if isinstance(exported.get(keys.RUN_ID), str):
+            trace.attributes["otlp_trace_id"] = trace.id
+            trace.id = exported[keys.RUN_ID]
+        run_name = exported.get(keys.RUN_NAME)
+        trace.name = run_name if isinstance(run_name, str) else None
     finish_duration(trace)
     return trace
 

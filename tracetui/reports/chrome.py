@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 from tracetui.model import Span, Trace, TraceSet
@@ -9,10 +10,76 @@ from tracetui.model import Span, Trace, TraceSet
 US = 1e6
 
 
-def _root(trace: Trace, span: Span) -> Span:
-    while span.parent is not None:
-        span = trace.spans[span.parent]
-    return span
+def tracks(trace: Trace) -> tuple[dict[int, int], dict[int, str]]:
+    """A track (thread id, from 1) for every span, such that the slices of one track nest as
+    Perfetto requires: a span goes on its parent's track when it fits inside the parent there,
+    else on the first track free by its start, else on a new one. Concurrent nodes of a
+    dagron step get tracks of their own; a gate wait before its node goes beside it. Spans
+    with no time share track 0. Returns (span -> track, track -> name)."""
+    track_of: dict[int, int] = {}
+    names: dict[int, str] = {}
+    open_on: dict[int, list[float]] = {}  # each track's open slices' ends, innermost last
+    last_end: dict[int, float] = {}
+    free: list[tuple[float, int]] = []  # (when a track's last slice ends, track)
+    tops: dict[int, list[str]] = {}  # the outermost spans placed on each track
+    timed = [s for s in trace.spans if s.start is not None]
+    timed.sort(key=_outer_first)
+    for span in timed:
+        start = span.start if span.start is not None else 0.0
+        end = max(start, span.end if span.end is not None else start)
+        track = _inside_parent(span, start, end, track_of, open_on)
+        if track is None:
+            while free and last_end[free[0][1]] != free[0][0]:
+                heapq.heappop(free)  # stale: that track has taken a later slice since
+            if free and free[0][0] <= start:
+                track = heapq.heappop(free)[1]
+                open_on[track].clear()
+            else:
+                track = len(open_on) + 1
+                open_on[track] = []
+                last_end[track] = end
+            tops.setdefault(track, []).append(span.name)
+            if end >= last_end[track] or not open_on[track]:
+                last_end[track] = end
+                heapq.heappush(free, (end, track))
+        open_on[track].append(end)
+        track_of[span.index] = track
+    for track, placed in tops.items():
+        # Named after its one outermost span, or as a lane when several take turns on it.
+        names[track] = placed[0] if len(placed) == 1 else f"lane {track}"
+    for span in trace.spans:
+        if span.index not in track_of:
+            track_of[span.index] = 0
+            names.setdefault(0, "untimed")
+    return track_of, names
+
+
+def _outer_first(span: Span) -> tuple[float, float, int]:
+    """Earlier first; of two starting together, the longer (the one that contains) first."""
+    start = span.start if span.start is not None else 0.0
+    end = span.end if span.end is not None else start
+    return (start, -end, span.index)
+
+
+def _inside_parent(
+    span: Span,
+    start: float,
+    end: float,
+    track_of: dict[int, int],
+    open_on: dict[int, list[float]],
+) -> int | None:
+    """The parent's track, when the span nests inside what is open there."""
+    if span.parent is None or span.parent not in track_of:
+        return None
+    track = track_of[span.parent]
+    if track == 0:
+        return None
+    stack = open_on[track]
+    while stack and stack[-1] <= start:
+        stack.pop()  # ended before this span began
+    if stack and stack[-1] >= end:
+        return track
+    return None
 
 
 def _args(span: Span) -> dict[str, Any]:
@@ -53,22 +120,13 @@ def chrome_events(traces: TraceSet) -> list[dict[str, Any]]:
                 "args": {"labels": f"status={trace.status.value}"},
             }
         )
-        lanes: dict[int, int] = {}
+        lanes, track_names = tracks(trace)
+        for tid, name in sorted(track_names.items()):
+            events.append(
+                {"name": "thread_name", "ph": "M", "pid": pid, "tid": tid, "args": {"name": name}}
+            )
         for span in trace.spans:
-            root = _root(trace, span)
-            if root.index not in lanes:
-                lanes[root.index] = len(lanes) + 1
-                events.append(
-                    {
-                        "name": "thread_name",
-                        "ph": "M",
-                        "pid": pid,
-                        "tid": lanes[root.index],
-                        "args": {"name": root.name},
-                    }
-                )
-        for span in trace.spans:
-            tid = lanes[_root(trace, span).index]
+            tid = lanes[span.index]
             args = _args(span)
             base = {
                 "name": span.name,
@@ -100,9 +158,7 @@ def chrome_events(traces: TraceSet) -> list[dict[str, Any]]:
                     {**base, "ph": "X", "ts": start * US, "dur": max(0.0, end - start) * US}
                 )
         for event in trace.events:
-            lane = (
-                lanes[_root(trace, trace.spans[event.span]).index] if event.span is not None else 0
-            )
+            lane = lanes[event.span] if event.span is not None else 0
             events.append(
                 {
                     "name": event.type,

@@ -85,8 +85,10 @@ def _span(trace: Trace, trace_id: str, span: Span, base_ns: int) -> dict[str, An
     }
     if span.duration is not None:
         attrs[keys.REPORTED_DURATION] = span.duration
-    if span.end is None and span.start is not None:
+    if span.end is None:
         attrs[keys.OPEN] = True
+    if span.start is None:
+        attrs[keys.NO_START] = True
     if span.error is not None:
         attrs[keys.ERROR] = span.error
     if span.inputs is not None:
@@ -137,6 +139,8 @@ def otlp_request(traces: TraceSet) -> dict[str, Any]:
         }
         if trace.id:
             resource[keys.RUN_ID] = trace.id
+        if trace.name:
+            resource[keys.RUN_NAME] = trace.name
         if trace.started_at is None:
             resource[keys.RELATIVE_TIMES] = True
         else:
