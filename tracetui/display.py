@@ -41,7 +41,8 @@ def status_label(status: Status) -> str:
 
 
 def seconds(value: float | None) -> str:
-    """A duration for people: ``850µs``, ``12.3ms``, ``4.21s``, ``3m07s``, ``2h05m``."""
+    """A duration for people: ``420ns``, ``3.5µs``, ``850µs``, ``12.3ms``, ``4.21s``,
+    ``3m07s``, ``2h05m``."""
     if value is None:
         return "-"
     if not math.isfinite(value):
@@ -50,6 +51,10 @@ def seconds(value: float | None) -> str:
     value = abs(value)
     if value == 0:
         return "0s"
+    if value < 1e-6:
+        return f"{sign}{value * 1e9:.0f}ns"  # never "0µs" for a time that is not zero
+    if value < 1e-5:
+        return f"{sign}{value * 1e6:.1f}\u00b5s"
     if value < 1e-3:
         return f"{sign}{value * 1e6:.0f}\u00b5s"
     if value < 1:

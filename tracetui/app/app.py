@@ -53,7 +53,7 @@ class LoadingScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(plain(self.label), id="loading-label")
         yield LoadingIndicator()
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.set_interval(0.5, self._show_progress)
@@ -69,10 +69,10 @@ class TraceApp(App[int]):
 
     TITLE = "tracetui"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("q", "quit", "Quit", show=False, id="app.quit"),
         # Over SSH people press Ctrl+C first; it quits too (Ctrl+Q still does).
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
-        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("question_mark", "help", "Help", key_display="?", show=False, id="app.help"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
     ]
     BINDING_GROUP_TITLE = EVERYWHERE
@@ -183,6 +183,10 @@ class TraceApp(App[int]):
     def _loaded(self, start: starts.LoadLarge, traces: TraceSet) -> None:
         self.traces = traces
         settle()
+        for screen in self.screen_stack:
+            if isinstance(screen, FailuresScreen):
+                # Opened on the preview: now over the whole file.
+                screen.refresh_sources([traces])
         previewing: ExplorerScreen | RunsScreen | None = next(
             (
                 s

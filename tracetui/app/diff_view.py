@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tracetui.analysis.diff import Change, Diff, Pair
+from tracetui.app.keys import QUIT_AND_HELP
 from tracetui.app.line_list import LineList
 from tracetui.app.navigation import Back, ShowPair, ShowTimelines
 from tracetui.app.outline_view import OutlineView
@@ -183,7 +184,7 @@ class PairScreen(Screen[None]):
             with Vertical():
                 yield Static(Text("Current"), classes="pair-title")
                 yield OutlineView(id="pair-after")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         before = self.pair.before[-1] if self.pair.before else None
@@ -257,7 +258,7 @@ class TimelinesScreen(Screen[None]):
             yield Static(Text("Current"), classes="timeline-title")
             yield Ruler(self.after, id="ruler-after")
             yield self.after
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.after.focus()
@@ -287,6 +288,7 @@ class DiffScreen(Screen[None]):
     AUTO_FOCUS = "#diff-list"
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        *QUIT_AND_HELP,
         Binding("t", "timelines", "Timelines", id="diff.timelines"),
         Binding("escape", "back", "Back", id="diff.back"),
     ]
@@ -304,7 +306,7 @@ class DiffScreen(Screen[None]):
         yield Static(id="diff-title")
         yield Static(id="diff-header")
         yield DiffList(self.result, id="diff-list")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self._update_title()

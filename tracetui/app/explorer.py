@@ -18,6 +18,7 @@ from textual.widgets import Footer, Input, Static
 
 from tracetui.analysis.summary import Summary, summarize
 from tracetui.app.commands import ExplorerCommands
+from tracetui.app.keys import QUIT_AND_HELP
 from tracetui.app.loading import loading_note
 from tracetui.app.navigation import Back, ChooseStatuses, ShowFailures
 from tracetui.app.outline_view import OutlineView
@@ -63,12 +64,13 @@ class ExplorerScreen(Screen[None]):
     AUTO_FOCUS = "#spans"
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        *QUIT_AND_HELP,
         Binding("slash", "search", "Search", key_display="/", id="explorer.search"),
         Binding("f", "filter", "Filter", id="explorer.filter"),
         Binding("s", "toggle_summary", "Summary", id="explorer.summary"),
         Binding("F", "failures", "Failures", id="explorer.failures"),
-        Binding("L", "look_alikes", "Look-alikes", id="explorer.look_alikes"),
-        Binding("y", "copy_node", "Copy node", id="explorer.copy"),
+        Binding("L", "look_alikes", "Look-alikes", show=False, id="explorer.look_alikes"),
+        Binding("y", "copy_node", "Copy node", show=False, id="explorer.copy"),
         Binding("Y", "save_node", "Save node", show=False, id="explorer.save"),
         Binding("tab", "focus_next_pane", "Next pane", show=False, id="explorer.next_pane"),
         Binding(
@@ -78,7 +80,7 @@ class ExplorerScreen(Screen[None]):
             show=False,
             id="explorer.previous_pane",
         ),
-        Binding("escape", "back", "Back", id="explorer.back"),
+        Binding("escape", "back", "Back", show=False, id="explorer.back"),
     ]
 
     DEFAULT_CSS = """
@@ -134,7 +136,7 @@ class ExplorerScreen(Screen[None]):
                 yield OutlineView(id="detail")
                 yield OutlineView(id="summary")
         yield Input(placeholder="search names and errors  (Enter: go, Esc: close)", id="search")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self._update_title()

@@ -9,7 +9,7 @@ from typing import ClassVar
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -25,9 +25,10 @@ from tracetui.analysis.failures import (
     group,
 )
 from tracetui.analysis.signature import DEFAULT_MIN_SCORE
+from tracetui.app.keys import QUIT_AND_HELP
 from tracetui.app.line_list import LineList
 from tracetui.app.navigation import Back, OpenRun
-from tracetui.display import GLYPH, WORD, seconds, timestamp
+from tracetui.display import GLYPH, WORD, counted, seconds, timestamp
 from tracetui.model import LazySequence, Status, TraceSet
 from tracetui.text import pad, safe_line
 
@@ -202,6 +203,7 @@ class FailuresScreen(Screen[None]):
     AUTO_FOCUS = "#failure-list"
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        *QUIT_AND_HELP,
         Binding("slash", "search", "Search", key_display="/", id="failures.search"),
         Binding("escape", "back", "Back", id="failures.back"),
     ]
@@ -230,15 +232,43 @@ class FailuresScreen(Screen[None]):
         )
         yield FailureList(id="failure-list")
         yield Static(id="failure-detail")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        self._update_title()
+        self.apply_query(self.initial_query)
+
+    def _update_title(self) -> None:
         runs = sum(len(s.traces) for s in self.sources)
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append("Failures", style="bold")
-        title.append(f"  {len(self.failures)} in {len(self.families)} families across {runs} runs")
+        title.append(
+            f"  {counted(len(self.failures), 'failure')} in "
+            f"{counted(len(self.families), 'family', 'families')} across {counted(runs, 'run')}"
+        )
         self.query_one("#failures-title", Static).update(title)
-        self.apply_query(self.initial_query)
+
+    def refresh_sources(self, sources: list[TraceSet]) -> None:
+        """What is open changed (a big file finished loading): count and group again."""
+        self.sources = sources
+        self.failures = collect(sources)
+        self.families = group(self.failures)
+        self._ranking = None
+        self._update_title()
+        self.apply_query(self.query_one("#failure-query", Input).value)
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing on the list starts a query: no need to press / first."""
+        box = self.query_one("#failure-query", Input)
+        if self.focused is box or not event.is_printable or event.character is None:
+            return
+        if event.key in {active.binding.key for active in self.active_bindings.values()}:
+            return  # j, k, space, q, ? ... keep their meaning
+        event.stop()
+        event.prevent_default()
+        box.value += event.character
+        box.cursor_position = len(box.value)
+        self.set_focus(box)
 
     def apply_query(self, query: str) -> None:
         """Families when the query is empty; otherwise failures ranked against it."""

@@ -21,6 +21,8 @@ class FilterScreen(ModalScreen[frozenset[Status] | None | bool]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="filter.cancel"),
+        Binding("j", "move(1)", "Down", show=False, id="filter.down"),
+        Binding("k", "move(-1)", "Up", show=False, id="filter.up"),
     ]
 
     DEFAULT_CSS = """
@@ -43,6 +45,14 @@ class FilterScreen(ModalScreen[frozenset[Status] | None | bool]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         statuses = next(value for key, _, value in self.choices if key == event.option.id)
         self.dismiss(statuses)
+
+    def action_move(self, step: int) -> None:
+        """Vim keys in the list: j down, k up."""
+        options = self.query_one(OptionList)
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
 
     def action_cancel(self) -> None:
         """Close without changing the filter."""

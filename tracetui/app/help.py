@@ -22,6 +22,8 @@ def key_groups(screen: Screen[object]) -> list[KeyGroup]:
     around it, the screen and the app), grouped by each owner's ``BINDING_GROUP_TITLE``."""
     groups: dict[str, list[Binding]] = {}
     for active in screen.active_bindings.values():
+        if active.binding.action.startswith("app.") and active.node is not screen.app:
+            continue  # the app's own keys, repeated on a screen for its footer
         title = getattr(active.node, "BINDING_GROUP_TITLE", None) or type(active.node).__name__
         groups.setdefault(title, []).append(active.binding)
     # The app's keys last: they are the same on every screen.

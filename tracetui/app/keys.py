@@ -6,6 +6,13 @@ from textual.binding import Binding, BindingType
 
 KeyGroup = tuple[str, list[Binding]]
 
+# Quit and help, listed early on every main screen so that the footer shows them even at 80
+# columns (the app's own bindings, which work everywhere, come last in the footer).
+QUIT_AND_HELP: list[BindingType] = [
+    Binding("q", "app.quit", "Quit", id="screen.quit"),
+    Binding("question_mark", "app.help", "Help", key_display="?", id="screen.help"),
+]
+
 _NAMES = {
     "right_square_bracket": "]",
     "left_square_bracket": "[",

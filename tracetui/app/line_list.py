@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import ClassVar, Generic, TypeVar
 
@@ -37,6 +38,8 @@ def status_css(widget: str, prefix: str) -> str:
 
 
 RowT = TypeVar("RowT")
+# https://no-color.org: any non-empty value.
+NO_COLOR = bool(os.environ.get("NO_COLOR"))
 
 
 class LineList(ScrollView, Generic[RowT], can_focus=True):
@@ -60,6 +63,9 @@ class LineList(ScrollView, Generic[RowT], can_focus=True):
         background: $surface;
         overflow-x: hidden;
         overflow-y: auto;
+        /* The scrollbar's room is kept whether it shows or not: rows are laid out to the width
+           left of it, and nothing is drawn under it. */
+        scrollbar-gutter: stable;
     }
     LineList > .line-list--cursor { background: $primary 55%; text-style: bold; }
     LineList > .line-list--cursor-blurred { background: $panel-lighten-2; }
@@ -167,12 +173,19 @@ class LineList(ScrollView, Generic[RowT], can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, self.row_count)
         self._strips.clear()
+        # A smaller terminal must not leave the cursor row out of sight.
+        self.call_after_refresh(self.scroll_to_cursor)
 
     # --- drawing -------------------------------------------------------------------------
 
+    @property
+    def row_width(self) -> int:
+        """Cells a row may use: the width less the scrollbar's, so no text hides under it."""
+        return self.scrollable_content_region.width
+
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y
-        width = self.size.width
+        width = self.row_width
         if row >= self.row_count or width <= 0:
             return Strip.blank(width, self.rich_style)
         selected = row == self.cursor
@@ -198,7 +211,11 @@ class LineList(ScrollView, Generic[RowT], can_focus=True):
         return strip
 
     def cursor_style(self) -> Style:
-        """The style laid over the cursor row."""
+        """The style laid over the cursor row. Without colour (``NO_COLOR``) greys of one row
+        and the next are hard to tell apart: the cursor is reversed, at full contrast
+        whatever the row's status."""
+        if NO_COLOR:
+            return Style(reverse=True, bold=self.has_focus)
         if self.has_focus:
             return self.get_component_rich_style("line-list--cursor")
         return self.get_component_rich_style("line-list--cursor-blurred")

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 
 from tracetui.app.line_list import LineList, status_css
-from tracetui.view.outline import Line, Node, flatten, plain
+from tracetui.view.outline import Line, Node, flatten, plain, wrap_ranges
 
 STYLE_NAMES = (
     "title",
@@ -33,8 +33,8 @@ STYLE_NAMES = (
 )
 
 
-# Screen rows: (position of the outline line, first character of its wrapped piece).
-class OutlineView(LineList[tuple[int, int]]):
+# Screen rows: (position of the outline line, first and end character of its piece).
+class OutlineView(LineList[tuple[int, int, int]]):
     """Foldable sections of styled lines; Enter folds, or jumps to the span a line names."""
 
     BINDING_GROUP_TITLE = "Detail and summary panes"
@@ -86,16 +86,16 @@ class OutlineView(LineList[tuple[int, int]]):
     def _relayout(self, keep_line: int | None = None) -> None:
         """Flatten by fold state and wrap long lines to the current width."""
         self.lines = flatten(self.roots)
-        width = max(10, self.size.width or 80)
+        width = max(10, self.row_width or self.size.width or 80)
         self._wrap_width = width
-        rows: list[tuple[int, int]] = []
+        rows: list[tuple[int, int, int]] = []
         for position, line in enumerate(self.lines):
             room = max(8, width - 2 * line.depth - 2)
-            length = sum(len(text) for text, _ in line.node.segments)
-            rows.extend((position, offset) for offset in range(0, max(length, 1), room))
+            text = "".join(piece for piece, _ in line.node.segments)
+            rows.extend((position, start, end) for start, end in wrap_ranges(text, room))
         cursor = None
         if keep_line is not None:
-            cursor = next((r for r, (p, _) in enumerate(rows) if p == keep_line), 0)
+            cursor = next((r for r, (p, _, _) in enumerate(rows) if p == keep_line), 0)
         self.set_rows(rows, cursor=cursor)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -108,7 +108,8 @@ class OutlineView(LineList[tuple[int, int]]):
         return self.rows[self.cursor][0] if 0 <= self.cursor < len(self.rows) else None
 
     def render_row(self, row: int, width: int, selected: bool) -> list[Segment]:
-        position, offset = self.rows[row]
+        position, start, end = self.rows[row]
+        offset = start
         line = self.lines[position]
         muted = self.get_component_rich_style("outline--muted")
         indent = "  " * line.depth
@@ -117,8 +118,6 @@ class OutlineView(LineList[tuple[int, int]]):
         else:
             marker = ("\u25be " if not line.node.folded else "\u25b8 ") if line.foldable else "  "
             segments = [Segment(indent + marker, muted)]
-        room = max(8, self._wrap_width - len(indent) - 2)
-        start, end = offset, offset + room
         cursor = 0
         for text, style in line.node.segments:
             piece_start, piece_end = max(start, cursor), min(end, cursor + len(text))

@@ -29,7 +29,7 @@ class Ruler(Widget):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         # The list's scrollbar takes columns: align with its content, not with our width.
-        content = min(width, self.spans.size.width or width)
+        content = min(width, self.spans.row_width or width)
         style = self.rich_style
         axis = self.spans.axis
         _, bar_width = columns(content)

@@ -29,7 +29,7 @@ class RunList(LineList[RunRow]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_run", "Open run", id="runs.open"),
-        Binding("m,space", "mark", "Mark for diff", id="runs.mark"),
+        Binding("m,space", "mark", "Mark", id="runs.mark"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

@@ -24,6 +24,7 @@ from tracetui.analysis.runs import (
     run_rows,
     workflow_stats,
 )
+from tracetui.app.keys import QUIT_AND_HELP
 from tracetui.app.loading import loading_note
 from tracetui.app.navigation import Back, OpenRun, ShowDiff, ShowFailures
 from tracetui.app.run_list import RunList
@@ -56,7 +57,7 @@ class RunHeader(Widget):
     def render(self) -> Text:
         # The list may share the row with the workflows pane: align with the list itself.
         lists = self.screen.query(RunList)
-        width = lists.first().size.width if lists else self.size.width
+        width = lists.first().row_width if lists else self.size.width
         return Text(RunList.header(width or self.size.width), no_wrap=True)
 
 
@@ -75,10 +76,11 @@ class RunsScreen(Screen[None]):
     AUTO_FOCUS = "#runs"
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        *QUIT_AND_HELP,
         Binding("slash", "query", "Filter", key_display="/", id="runs.query"),
-        Binding("f", "cycle_status", "Status", id="runs.status"),
-        Binding("o", "cycle_sort", "Sort", id="runs.sort"),
-        Binding("w", "toggle_stats", "Workflows", id="runs.stats"),
+        Binding("f", "cycle_status", "Status", show=False, id="runs.status"),
+        Binding("o", "cycle_sort", "Sort", show=False, id="runs.sort"),
+        Binding("w", "toggle_stats", "Workflows", show=False, id="runs.stats"),
         Binding("d", "diff_marked", "Diff marked", id="runs.diff"),
         Binding("F", "failures", "Failures", id="runs.failures"),
         Binding("escape", "back", "Back", show=False, id="runs.back"),
@@ -129,7 +131,7 @@ class RunsScreen(Screen[None]):
         with Horizontal(id="runs-body"):
             yield RunList(id="runs")
             yield Static(id="runs-stats")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.refresh_rows()
@@ -347,6 +349,8 @@ class RunsScreen(Screen[None]):
         """Newest, oldest, slowest, name, status."""
         self.sort_choice = (self.sort_choice + 1) % len(SORTS)
         self.refresh_rows()
+        # A new order is read from its top: the first row, not wherever the cursor was.
+        self.query_one(RunList).cursor = 0
 
     def action_toggle_stats(self) -> None:
         """Per-workflow failure rate and percentiles, and node trends."""

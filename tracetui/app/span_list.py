@@ -58,7 +58,7 @@ class SpanList(LineList[Row]):
         ),
         Binding("n", "next_match", "Next match", show=False, id="spans.next_match"),
         Binding("N", "previous_match", "Prev match", show=False, id="spans.previous_match"),
-        Binding("o", "cycle_sort", "Sort", id="spans.sort"),
+        Binding("o", "cycle_sort", "Sort", show=False, id="spans.sort"),
         Binding(
             "plus,equals_sign", "zoom_in", "Zoom in", key_display="+", show=False, id="axis.zoom_in"
         ),

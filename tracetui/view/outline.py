@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracetui.formats.json_text import dumps
-from tracetui.text import safe_line, shorten
+from tracetui.text import cells, safe_line, shorten
 
 # A string value longer than this is cut in the view (the export keeps it whole).
 MAX_VALUE_CHARS = 20_000
@@ -44,6 +44,36 @@ class Line:
     def foldable(self) -> bool:
         """True when the line has children to fold or unfold."""
         return bool(self.node.children)
+
+
+def wrap_ranges(text: str, room: int) -> list[tuple[int, int]]:
+    """Where to cut ``text`` into pieces of at most ``room`` cells: after the last space that
+    fits (words stay whole), or, for a word longer than a line, where it runs out of room.
+    Each piece is (start, end) in characters."""
+    room = max(1, room)
+    if cells(text) <= room:
+        return [(0, len(text))]
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    while start < len(text):
+        used = 0
+        end = start
+        last_space = -1
+        while end < len(text):
+            size = cells(text[end])
+            if used + size > room:
+                break
+            if text[end] == " ":
+                last_space = end
+            used += size
+            end += 1
+        if end < len(text) and last_space > start:
+            end = last_space + 1  # the space ends this piece; the next word starts the next
+        elif end == start:
+            end = start + 1  # a character wider than the room: on a piece of its own
+        pieces.append((start, end))
+        start = end
+    return pieces
 
 
 def flatten(roots: list[Node]) -> list[Line]:

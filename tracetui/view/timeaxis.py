@@ -105,7 +105,7 @@ def ruler(axis: TimeAxis, width: int) -> str:
     if width <= 0:
         return ""
     cells = [" "] * width
-    step = _nice_step(axis.span / max(1, width // 12))
+    step = _nice_step(axis.span / max(2, width // 10))
     first = math.ceil(axis.start / step) * step
     time = first
     while time <= axis.end + step * 1e-9:
@@ -113,13 +113,23 @@ def ruler(axis: TimeAxis, width: int) -> str:
         label = seconds(round(time / step) * step if abs(time) > step * 1e-6 else 0.0)
         if 0 <= column < width:
             cells[column] = TICK
-            for offset, char in enumerate(label, 1):
-                if column + offset < width and cells[column + offset] == " ":
-                    cells[column + offset] = char
-                else:
-                    break
+            _label(cells, column, label)
         time += step
     return "".join(cells)
+
+
+def _label(cells: list[str], column: int, label: str) -> None:
+    """Write a tick's label whole, right of it, or left of it at the right edge; never cut
+    short or over another label (then the tick stands alone)."""
+    for first in (column + 1, column - len(label)):
+        room = range(first, first + len(label))
+        if first >= 0 and room.stop <= len(cells) and all(cells[x] == " " for x in room):
+            # Keep a space between this label and a neighbour's on either side.
+            before = cells[first - 1] if first > 0 else " "
+            after = cells[room.stop] if room.stop < len(cells) else " "
+            if before in (" ", TICK) and after in (" ", TICK):
+                cells[first : room.stop] = list(label)
+                return
 
 
 def bar(span: Span, axis: TimeAxis, width: int, children: list[Span] | None = None) -> str:
