@@ -31,6 +31,7 @@ from tracetui.app.navigation import (
     ShowTimelines,
 )
 from tracetui.app.runs import RunsScreen
+from tracetui.app.settings import Settings, save_settings
 from tracetui.app.untrusted import plain
 from tracetui.errors import TraceError
 from tracetui.inputs import start as starts
@@ -77,14 +78,20 @@ class TraceApp(App[int]):
     ]
     BINDING_GROUP_TITLE = EVERYWHERE
 
-    def __init__(self, start: starts.Start) -> None:
+    def __init__(self, start: starts.Start, settings: Settings | None = None) -> None:
         super().__init__()
         self.start = start
         self.traces: TraceSet | None = None  # what the explorer was started on, once loaded
         self.error: str | None = None
         self.internal_error: BaseException | None = None
         self.loaded_fraction: float | None = None
-        self.theme = "textual-dark"
+        # Tests and snapshots pass none: they draw with the default theme and keys.
+        self.settings = settings or Settings()
+        wanted = self.settings.theme
+        if wanted is not None and wanted not in self.available_themes:
+            self.settings.problems.append(f"no theme {wanted!r}; using textual-dark")
+            wanted = None
+        self.theme = wanted or "textual-dark"
 
     # --- text from traces reaches notifications as plain text ------------------------------
 
@@ -108,6 +115,11 @@ class TraceApp(App[int]):
 
     def on_mount(self) -> None:
         settle()
+        for problem in self.settings.problems:
+            self.notify(problem, title="Settings", severity="warning", timeout=8)
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)  # binding ids to keys, as Posting does
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         start = self.start
         if isinstance(start, starts.Explore):
             self.traces = start.traces
@@ -221,6 +233,16 @@ class TraceApp(App[int]):
             self.push_screen(RunsScreen([traces]))
         for warning in traces.warnings[:3]:
             self.notify(warning, title="Partly loaded", severity="warning", timeout=8)
+
+    def _remember_theme(self, theme: object) -> None:
+        """A theme chosen (from the palette) is the theme next time too."""
+        if not self.settings.persist or self.theme == self.settings.theme:
+            return
+        self.settings.theme = self.theme
+        try:
+            save_settings(self.settings)
+        except OSError as exc:
+            self.notify(f"Could not save the theme: {exc}", severity="warning")
 
     # --- errors ------------------------------------------------------------------------------
 

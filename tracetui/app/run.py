@@ -14,10 +14,11 @@ from tracetui.text import safe_line
 def run_app(start: Start, source: str) -> int:
     """Run the app on what it should show; returns the exit code."""
     from tracetui.app.app import TraceApp
+    from tracetui.app.settings import load_settings
 
     if not sys.stdin.isatty():
         _reattach_terminal()  # a trace read from a pipe: keys come from the terminal
-    app = TraceApp(start)
+    app = TraceApp(start, load_settings())
     code = app.run()
     if app.internal_error is not None:
         print(internal_error_line(app.internal_error), file=sys.stderr)
