@@ -51,31 +51,10 @@ def test_dagron_events(snap_compare: Any) -> None:
     )
 
 
-def test_dagron_resources(snap_compare: Any) -> None:
-    """dagron resource holds nest under their nodes on the shared axis."""
-    assert snap_compare(
-        app("dagron/resources.events.json"), terminal_size=(100, 30), run_before=settle()
-    )
-
-
-def test_chrome_export(snap_compare: Any) -> None:
-    """dagron's Chrome export: the nodes that ran, with the failure's error."""
-    assert snap_compare(
-        app("dagron/etl_fail.chrome.json"), terminal_size=(100, 30), run_before=settle()
-    )
-
-
 def test_victor_tracer(snap_compare: Any) -> None:
     """Victor WorkflowTracer: nodes with their tool calls nested."""
     assert snap_compare(
         app("victor/code_review.trace.json"), terminal_size=(100, 30), run_before=settle()
-    )
-
-
-def test_victor_engine(snap_compare: Any) -> None:
-    """Victor execution engine: the failing node inferred from the run's error."""
-    assert snap_compare(
-        app("victor/engine_stream_failed.trace.json"), terminal_size=(100, 30), run_before=settle()
     )
 
 
@@ -95,44 +74,12 @@ def test_graphenix(snap_compare: Any) -> None:
     )
 
 
-def test_runs_list(snap_compare: Any) -> None:
-    """A CFN table export opens on its runs list."""
-    assert snap_compare(
-        app("cfn/execution_traces.rows.psql.jsonl"), terminal_size=(100, 30), run_before=settle()
-    )
-
-
-def test_small_terminal(snap_compare: Any) -> None:
-    """80x24: the detail pane goes under the span list."""
-    assert snap_compare(
-        app("victor/code_review.trace.json"), terminal_size=(80, 24), run_before=settle()
-    )
-
-
 def test_failed_node_selected(snap_compare: Any) -> None:
     """After ]: the failed node is selected and its error fills the detail pane."""
     assert snap_compare(
         app("victor/code_review.trace.json"),
         terminal_size=(100, 30),
         run_before=settle("right_square_bracket", "right_square_bracket"),
-    )
-
-
-def test_wide_layout_with_failure(snap_compare: Any) -> None:
-    """160x40: side-by-side panes with a dagron failure selected."""
-    assert snap_compare(
-        app("dagron/cache_partial.events.json"),
-        terminal_size=(160, 40),
-        run_before=settle("right_square_bracket"),
-    )
-
-
-def test_help_screen(snap_compare: Any) -> None:
-    """? shows the keys, generated from the bindings."""
-    assert snap_compare(
-        app("victor/code_review.trace.json"),
-        terminal_size=(100, 30),
-        run_before=settle("question_mark"),
     )
 
 
@@ -145,28 +92,12 @@ def test_search_results(snap_compare: Any) -> None:
     )
 
 
-def test_summary_pane(snap_compare: Any) -> None:
-    """s: the run summary with failures, slowest nodes and the critical path."""
-    assert snap_compare(
-        app("victor/code_review.trace.json"), terminal_size=(100, 30), run_before=settle("s")
-    )
-
-
 def test_failures_filter(snap_compare: Any) -> None:
     """f, failures: only failing spans and their parents."""
     assert snap_compare(
         app("victor/code_review.trace.json"),
         terminal_size=(100, 30),
         run_before=settle("f", "down", "enter"),
-    )
-
-
-def test_failures_view(snap_compare: Any) -> None:
-    """F: failure families across a CFN table's runs, the first expanded."""
-    assert snap_compare(
-        app("cfn/execution_traces.rows.psql.jsonl"),
-        terminal_size=(100, 30),
-        run_before=settle("F", "enter", "j"),
     )
 
 
@@ -189,19 +120,42 @@ def diff_app(baseline: str, current: str) -> TraceApp:
     return TraceApp(ShowDiff(diff(before.traces, after.traces[0])))
 
 
-def test_diff_screen(snap_compare: Any) -> None:
-    """diff: etl_ok against etl_fail, new failure and skipped nodes flagged."""
-    assert snap_compare(
-        diff_app("dagron/etl_ok.events.json", "dagron/etl_fail.events.json"),
-        terminal_size=(110, 30),
-        run_before=settle(),
-    )
-
-
 def test_diff_timelines(snap_compare: Any) -> None:
     """t: both runs one above the other on one time axis."""
     assert snap_compare(
         diff_app("dagron/etl_ok.events.json", "dagron/timeout.events.json"),
         terminal_size=(110, 30),
         run_before=settle("t"),
+    )
+
+
+# Every screen at the two sizes people use most over SSH: the smallest that must work, and a
+# common wide one.
+SIZES = [(80, 24), (120, 40)]
+SCREENS: dict[str, tuple[str, tuple[str, ...]]] = {
+    # name: (sample, keys pressed once it is up)
+    "explorer": ("dagron/etl_fail.events.json", ("right_square_bracket",)),
+    "summary": ("victor/code_review.trace.json", ("s",)),
+    "runs": ("cfn/execution_traces.rows.psql.jsonl", ()),
+    "workflows": ("cfn/execution_traces.rows.psql.jsonl", ("w",)),
+    "failures": ("cfn/execution_traces.rows.psql.jsonl", ("F", "enter", "j")),
+    "help": ("victor/code_review.trace.json", ("question_mark",)),
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_every_screen_fits(snap_compare: Any, screen: str, size: tuple[int, int]) -> None:
+    """Each screen at 80x24 and 120x40: nothing cut mid-value, q and ? in the footer."""
+    sample, keys = SCREENS[screen]
+    assert snap_compare(app(sample), terminal_size=size, run_before=settle(*keys))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_diff_fits(snap_compare: Any, size: tuple[int, int]) -> None:
+    """diff: etl_ok against etl_fail at 80x24 and 120x40, the bar's legend in the header."""
+    assert snap_compare(
+        diff_app("dagron/etl_ok.events.json", "dagron/etl_fail.events.json"),
+        terminal_size=size,
+        run_before=settle(),
     )

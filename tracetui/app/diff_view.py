@@ -22,9 +22,9 @@ from tracetui.app.navigation import Back, ShowPair, ShowTimelines
 from tracetui.app.outline_view import OutlineView
 from tracetui.app.ruler import Ruler
 from tracetui.app.span_list import SpanList
-from tracetui.display import GLYPH, WORD, seconds
+from tracetui.display import GLYPH, WORD, counted, seconds
 from tracetui.model import Status, Trace
-from tracetui.text import pad, safe_line
+from tracetui.text import pad, safe_line, shorten
 from tracetui.view.content import span_detail
 from tracetui.view.diff_rows import FILTERS, DiffFilter, DiffSort, compare_bar, marker
 from tracetui.view.outline import Node
@@ -100,6 +100,9 @@ class DiffList(LineList[Pair]):
             pairs.sort(key=lambda p: (-abs(p.percent or 0.0), p.path))
         self.set_rows(pairs, cursor=0)
         self.post_message(self.ViewChanged())
+
+    def empty_text(self) -> str:
+        return f"no node is {self.filter.value} (f shows the next filter)"
 
     def action_cycle_sort(self) -> None:
         """Order by tree, change in seconds, change in percent."""
@@ -294,8 +297,8 @@ class DiffScreen(Screen[None]):
     ]
 
     DEFAULT_CSS = """
-    #diff-title { height: auto; background: $primary-background; padding: 0 1; }
-    #diff-header { height: 1; background: $panel; color: $text-muted; }
+    #diff-title { height: 1; background: $primary-background; padding: 0 1; text-wrap: nowrap; }
+    #diff-header { height: 1; background: $panel; color: $text-muted; text-wrap: nowrap; }
     """
 
     def __init__(self, result: Diff) -> None:
@@ -317,8 +320,8 @@ class DiffScreen(Screen[None]):
         before, after = result.before, result.after
         view = self.query_one(DiffList)
         title = Text(no_wrap=True, overflow="ellipsis")
-        title.append(f"{len(result.regressions())} regressions", style="bold")
-        title.append(f", {len(result.status_changes())} status changes, ")
+        title.append(counted(len(result.regressions()), "regression"), style="bold")
+        title.append(f", {counted(len(result.status_changes()), 'status change')}, ")
         title.append(f"{sum(1 for p in result.pairs if p.change is Change.ADDED)} added, ")
         title.append(f"{sum(1 for p in result.pairs if p.change is Change.REMOVED)} removed")
         title.append(f"   run {seconds(before.duration_s)} \u2192 {seconds(after.duration_s)}")
@@ -327,11 +330,16 @@ class DiffScreen(Screen[None]):
         )
         self.query_one("#diff-title", Static).update(title)
         runs = len(result.baseline)
+        width = view.row_width or self.size.width
         header = (
-            f"  change    {'node':<{max(12, min(40, (self.size.width - 56) // 2))}} "
+            f"  change    {'node':<{max(12, min(40, (width - 56) // 2))}} "
             f"{'baseline' + (' (median)' if runs > 1 else ''):>9} \u2192 {'current':>9}"
+            f"{'change':>11} {'%':>6} {'status':<12}"
+            "\u2588 current \u2502 baseline \u2591 baseline longer"
         )
-        self.query_one("#diff-header", Static).update(Text(header, no_wrap=True))
+        self.query_one("#diff-header", Static).update(
+            Text(shorten(header, width), no_wrap=True, overflow="ellipsis")
+        )
 
     @on(DiffList.Opened)
     def open_pair(self, message: DiffList.Opened) -> None:

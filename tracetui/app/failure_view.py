@@ -106,6 +106,11 @@ class FailureList(LineList[FailureRow]):
         self.ranked: Sequence[Ranked] | None = None
         self.open_families: set[int] = set()
 
+    def empty_text(self) -> str:
+        if self.ranked is not None:
+            return f"no failure is like that (scores under {DEFAULT_MIN_SCORE:g} are left out)"
+        return "no failures in what is open"
+
     def show_families(self, families: list[Family]) -> None:
         """List families, all folded."""
         self.families = families

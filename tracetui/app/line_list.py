@@ -17,6 +17,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tracetui.text import shorten
+
 # One look per status, whatever pane shows it; the glyph and word carry it without colour.
 STATUS_STYLES = {
     "ok": "color: $success;",
@@ -183,9 +185,18 @@ class LineList(ScrollView, Generic[RowT], can_focus=True):
         """Cells a row may use: the width less the scrollbar's, so no text hides under it."""
         return self.scrollable_content_region.width
 
+    def empty_text(self) -> str:
+        """What an empty list says instead of showing nothing (subclasses say why)."""
+        return "nothing to show"
+
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y
         width = self.row_width
+        if self.row_count == 0 and y == 0 and width > 0:
+            text = shorten(f"  {self.empty_text()}", width)
+            return Strip([Segment(text, self.rich_style + Style(italic=True))]).crop_extend(
+                0, width, self.rich_style
+            )
         if row >= self.row_count or width <= 0:
             return Strip.blank(width, self.rich_style)
         selected = row == self.cursor
@@ -198,7 +209,13 @@ class LineList(ScrollView, Generic[RowT], can_focus=True):
                 segment if segment.style is not None else Segment(segment.text, base)
                 for segment in self.render_row(row, width, selected)
             ]
-            strip = Strip(segments).crop_extend(0, width, base)
+            strip = Strip(segments)
+            if strip.cell_length > width > 1:
+                # Longer than the room: end in an ellipsis, never a value cut off silently.
+                last = strip.crop(width - 2, width - 1)
+                style = next((seg.style for seg in last if seg.style), base)
+                strip = Strip.join([strip.crop(0, width - 1), Strip([Segment("\u2026", style)])])
+            strip = strip.crop_extend(0, width, base)
             if selected:
                 # Over the row's own colours: the cursor's background wins, the text keeps its hue.
                 cursor = self.cursor_style()

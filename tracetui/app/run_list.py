@@ -14,12 +14,8 @@ from tracetui.app.line_list import LineList, status_css
 from tracetui.display import GLYPH, WORD, seconds
 from tracetui.model import Status
 from tracetui.reports.runs import started
-from tracetui.text import pad, safe_line
-
-
-def name_width(width: int) -> int:
-    """Width of the name column for a list ``width`` cells wide."""
-    return max(12, min(32, width // 4))
+from tracetui.text import pad, safe_line, shorten
+from tracetui.view.runs_table import RunColumns, run_columns
 
 
 class RunList(LineList[RunRow]):
@@ -75,40 +71,64 @@ class RunList(LineList[RunRow]):
     def row_cache_key(self, row: int) -> object:
         return len(self.marked)
 
-    @staticmethod
-    def header(width: int) -> str:
+    def empty_text(self) -> str:
+        return "no run matches (/ changes the filter, f the status; Esc clears them)"
+
+    def columns(self, width: int) -> RunColumns:
+        """The columns that fit ``width`` for the runs listed now."""
+        dialects = len({row.trace.dialect for row in self.rows[:2000]})
+        return run_columns(width, dialects)
+
+    def header(self, width: int) -> str:
         """The column titles, aligned with the rows."""
-        text = (
-            f"    {'status':<12}{'name':<{name_width(width)}} {'dialect':<14}{'started':<24}"
-            f"{'duration':>9} {'nodes':>6}  failing node: error"
-        )
-        return text[:width]
+        layout = self.columns(width)
+        parts = ["    ", f"{'status':<12}", pad("name", layout.name) + " "]
+        if layout.has("dialect"):
+            parts.append(f"{'dialect':<14}")
+        if layout.has("started"):
+            parts.append(f"{'started':<25}")
+        if layout.has("started_short"):
+            parts.append(f"{'started':<15}")
+        if layout.has("duration"):
+            parts.append(f"{'duration':>9} ")
+        if layout.has("nodes"):
+            parts.append(f"{'nodes':>6} ")
+        parts.append("failing node: error")
+        return shorten("".join(parts), width)
 
     def render_row(self, row: int, width: int, selected: bool) -> list[Segment]:
         run = self.rows[row]
         trace = run.trace
+        layout = self.columns(width)
         style = self.get_component_rich_style(f"run-list--{trace.status.value}")
         muted = self.get_component_rich_style("run-list--muted")
         mark = ""
         if run in self.marked:
             mark = "AB"[self.marked.index(run)]
-        name = pad(safe_line(run.name), name_width(width) - 1, cell_len)
-        # A run listed without its steps (read when opened) has no node count yet.
-        nodes = "-" if "partial" in trace.attributes else sum(1 for _ in trace.nodes())
-        failure = ""
-        if run.failing_node or run.error_line:
-            failure = safe_line(f"{run.failing_node or ''}: {run.error_line or ''}".strip(": "))
-        return [
+        segments = [
             Segment("\u203a" if selected else " ", muted),
             Segment(f"{mark:<2} ", self.get_component_rich_style("run-list--mark")),
             Segment(f"{GLYPH[trace.status]} {WORD[trace.status]:<10}", style),
-            Segment(f"{name}  "),
-            Segment(pad(safe_line(trace.dialect), 14, cell_len), muted),
-            Segment(f"{started(run):<24}", muted),
-            Segment(f"{seconds(trace.duration):>9} ", muted),
-            Segment(f"{nodes:>6}  ", muted),
-            Segment(failure, style if failure else muted),
+            Segment(pad(safe_line(run.name), layout.name, cell_len) + " "),
         ]
+        if layout.has("dialect"):
+            segments.append(Segment(pad(safe_line(trace.dialect), 13, cell_len) + " ", muted))
+        if layout.has("started"):
+            segments.append(Segment(f"{started(run):<25}", muted))
+        if layout.has("started_short"):
+            # Month-day and time to the second: the year and milliseconds give way.
+            segments.append(Segment(f"{started(run, short=True):<15}", muted))
+        if layout.has("duration"):
+            segments.append(Segment(f"{seconds(trace.duration):>9} ", muted))
+        if layout.has("nodes"):
+            # A run listed without its steps (read when opened) has no node count yet.
+            nodes = "-" if "partial" in trace.attributes else sum(1 for _ in trace.nodes())
+            segments.append(Segment(f"{nodes:>6} ", muted))
+        if run.failing_node or run.error_line:
+            failure = safe_line(f"{run.failing_node or ''}: {run.error_line or ''}".strip(": "))
+            used = sum(cell_len(s.text) for s in segments)
+            segments.append(Segment(shorten(failure, max(0, width - used), cell_len), style))
+        return segments
 
     def action_open_run(self) -> None:
         """Open the run under the cursor."""

@@ -28,7 +28,7 @@ from tracetui.app.keys import QUIT_AND_HELP
 from tracetui.app.loading import loading_note
 from tracetui.app.navigation import Back, OpenRun, ShowDiff, ShowFailures
 from tracetui.app.run_list import RunList
-from tracetui.display import seconds, timestamp
+from tracetui.display import counted, seconds, timestamp
 from tracetui.inputs.load import Batch, load_in_batches
 from tracetui.loaders import otlp
 from tracetui.model import FAILURE_STATUSES, Status, Trace, TraceSet, source_name
@@ -57,8 +57,10 @@ class RunHeader(Widget):
     def render(self) -> Text:
         # The list may share the row with the workflows pane: align with the list itself.
         lists = self.screen.query(RunList)
-        width = lists.first().row_width if lists else self.size.width
-        return Text(RunList.header(width or self.size.width), no_wrap=True)
+        if not lists:
+            return Text("")
+        view = lists.first()
+        return Text(view.header(view.row_width or self.size.width), no_wrap=True)
 
 
 def _run_id(row: RunRow | None) -> tuple[str, str | int] | None:
@@ -94,7 +96,7 @@ class RunsScreen(Screen[None]):
     #runs-body { height: 1fr; }
     #runs { width: 1fr; }
     #runs-stats { display: none; width: 50%; padding: 0 1; background: $panel;
-                  overflow-y: auto; }
+                  overflow-y: auto; text-wrap: nowrap; text-overflow: ellipsis; }
     RunsScreen.show-stats #runs-stats { display: block; }
     """
 
@@ -117,6 +119,7 @@ class RunsScreen(Screen[None]):
         self.sort_choice = 0
         self.query_text = ""
         self.query_problem: str | None = None
+        self.query_rows: list[RunRow] = []  # what the query selects, before the status filter
         self.load_progress: tuple[int, int] | None = None
         self.skipped: list[tuple[str, str]] = []
         self.completed: dict[tuple[str, int], Trace] = {}  # listed runs read whole, by place
@@ -211,7 +214,8 @@ class RunsScreen(Screen[None]):
             # Shown in the title while the query is being typed; no notification per key.
             wanted = RunFilter()
             self.query_problem = str(exc)
-        rows = filter_runs(self.all_rows, wanted.narrowed(statuses))
+        self.query_rows = filter_runs(self.all_rows, wanted)
+        rows = filter_runs(self.query_rows, RunFilter(statuses=statuses))
         sort_label, key, reverse = SORTS[self.sort_choice]
         if sort_label != "newest":
             rows.sort(key=key, reverse=reverse)
@@ -257,30 +261,43 @@ class RunsScreen(Screen[None]):
         if not self.has_class("show-stats"):
             return
         view = self.query_one(RunList)
+        pane = self.query_one("#runs-stats", Static)
+        width = max(24, pane.content_region.width or 40)
+        # P95 gives way first when the pane is narrow; the name takes what is left.
+        wide = width >= 12 + 32
+        name = width - (32 if wide else 22)
+        p95 = f" {'P95':>9}" if wide else ""
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(
-            f"{'workflow':<24} {'runs':>5} {'fail':>6} {'P50':>9} {'P95':>9}\n", style="bold"
+            f"{pad('workflow', name)} {'runs':>5} {'fail':>5} {'P50':>9}{p95}\n", style="bold"
         )
-        for stat in workflow_stats(view.rows)[:50]:
+        # Over the runs the query selects, whatever the status filter shows: a failure rate
+        # of the ok runs alone would always be 0%.
+        for stat in workflow_stats(self.query_rows)[:50]:
+            p95 = f" {seconds(stat.p95):>9}" if wide else ""
             text.append(
-                f"{pad(safe_line(stat.name), 24, cell_len)} {stat.runs:>5} "
-                f"{stat.failure_rate * 100:>5.0f}% {seconds(stat.p50):>9} {seconds(stat.p95):>9}\n"
+                f"{pad(safe_line(stat.name), name, cell_len)} {stat.runs:>5} "
+                f"{stat.failure_rate * 100:>4.0f}% {seconds(stat.p50):>9}{p95}\n"
             )
         current = view.current()
         if current is not None:
             same = [r for r in self.all_rows if r.name == current.name]
             text.append(
-                f"\nNodes of {safe_line(current.name)} across {len(same)} runs "
+                f"\nNodes of {safe_line(current.name)}, {counted(len(same), 'run')} "
                 "(oldest \u2192 newest)\n",
                 style="bold",
             )
             ordered = sorted(same, key=lambda r: r.sort_time)
+            spark = max(8, width - 22)
             for trend in node_trends(same)[:40]:
-                line = f"{pad(safe_line(trend.node), 20, cell_len)} {trend.sparkline()[-40:]}"
+                line = f"{pad(safe_line(trend.node), 20, cell_len)} {trend.sparkline()[-spark:]}"
                 if trend.slowed_at is not None:
                     when = ordered[trend.slowed_at].started_at
-                    line += f"  slower since run {trend.slowed_at + 1} ({timestamp(when)})"
                     text.append(line + "\n", style="bold")
+                    text.append(
+                        f"  slower since run {trend.slowed_at + 1} ({timestamp(when)})\n",
+                        style="bold",
+                    )
                 else:
                     text.append(line + "\n")
         self.query_one("#runs-stats", Static).update(text)
@@ -355,8 +372,12 @@ class RunsScreen(Screen[None]):
     def action_toggle_stats(self) -> None:
         """Per-workflow failure rate and percentiles, and node trends."""
         self.toggle_class("show-stats")
-        self._update_stats()
+        # Laid out once the pane has its width.
+        self.call_after_refresh(self._update_stats)
         self.call_after_refresh(self.query_one(RunHeader).refresh)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._update_stats)
 
     def action_diff_marked(self) -> None:
         """Diff the two marked runs: the older is the baseline."""

@@ -169,6 +169,11 @@ class SpanList(LineList[Row]):
         self.post_message(self.AxisChanged())
         self.post_message(self.SpanHighlighted(self.selected_span))
 
+    def empty_text(self) -> str:
+        if self.model.status_filter is not None:
+            return "no span has the statuses the filter shows (f changes it, Esc clears it)"
+        return "this run records no spans"
+
     # --- rows ------------------------------------------------------------------------------
 
     @property

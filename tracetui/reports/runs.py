@@ -44,9 +44,14 @@ def runs_json(rows: list[RunRow], stats: list[WorkflowStats]) -> dict[str, Any]:
     }
 
 
-def started(row: RunRow) -> str:
-    """When a run started; ``~`` in front when only its file's time says so."""
-    return ("~" if row.time_from_file else "") + timestamp(row.started_at)
+def started(row: RunRow, *, short: bool = False) -> str:
+    """When a run started; ``~`` in front when only its file's time says so. ``short`` is
+    month-day and time to the second (``11-22 02:02:34``)."""
+    mark = "~" if row.time_from_file else ""
+    if short:
+        at = row.started_at
+        return mark + (at.strftime("%m-%d %H:%M:%S") if at is not None else "-")
+    return mark + timestamp(row.started_at)
 
 
 def runs_text(rows: list[RunRow], stats: list[WorkflowStats]) -> str:
