@@ -201,3 +201,64 @@ def test_a_hostile_trace_cannot_take_over_the_terminal(
     assert "fetch[/api/v1]" in screen  # the rows are still there: nothing cleared them
     term.send("q")
     term.wait_for(lambda s: "fetch[/api/v1]" not in s)
+
+
+def test_esc_goes_back_the_way_the_user_came(terminal: Callable[..., Terminal]) -> None:
+    """runs → run → failures → node, then Esc back through each; only q quits."""
+    term = terminal("open", sample("cfn/execution_traces.rows.psql.jsonl"), width=80, height=24)
+    term.wait_for(lambda s: "10 runs" in s)
+    term.send("Enter")  # the newest run
+    term.wait_for(lambda s: "Detail" in s and "10 runs" not in s)
+    term.send("F")
+    term.wait_for(lambda s: "Failures" in s and "families" in s)
+    term.send("Enter")  # unfold the first family
+    time.sleep(0.3)
+    term.send("j")
+    time.sleep(0.3)
+    term.send("Enter")  # go to that failing node
+    term.wait_for(lambda s: "Detail" in s and "families" not in s)
+    term.send("Escape")
+    term.wait_for(lambda s: "families" in s)  # back to the failures, not the runs
+    time.sleep(0.3)
+    term.send("Escape")
+    term.wait_for(lambda s: "Detail" in s and "families" not in s)  # the run
+    time.sleep(0.3)
+    term.send("Escape")
+    term.wait_for(lambda s: "10 runs" in s)  # the runs
+    time.sleep(0.3)
+    term.send("Escape")  # Esc on the first screen does not quit
+    time.sleep(0.5)
+    assert "10 runs" in term.screen()
+    term.send("q")
+    term.wait_for(lambda s: "10 runs" not in s)
+
+
+def test_a_diff_from_the_runs_view_comes_back_with_the_marks(
+    terminal: Callable[..., Terminal],
+) -> None:
+    term = terminal("open", sample("cfn/execution_traces.rows.psql.jsonl"), width=100, height=30)
+    term.wait_for(lambda s: "10 runs" in s)
+    term.send("m")
+    time.sleep(0.2)
+    term.send("j")
+    time.sleep(0.2)
+    term.send("m")
+    time.sleep(0.2)
+    term.send("d")
+    term.wait_for(lambda s: "regression" in s and "baseline" in s)
+    term.send("Escape")
+    screen = term.wait_for(lambda s: "10 runs" in s)
+    marks = [line for line in screen.splitlines() if line.startswith(("›A", " A", "›B", " B"))]
+    assert len(marks) == 2, screen
+    term.send("/")
+    term.wait_for(lambda s: "name:X since:24h" in s)
+    term.send("-l", "status:fa")  # half-typed: no notification per key
+    time.sleep(0.5)
+    screen = term.screen()
+    assert "not applied" in screen and "is not a Status" not in screen
+    term.send("Escape")  # closes the box
+    time.sleep(0.3)
+    term.send("Escape")  # clears the filter
+    term.wait_for(lambda s: "filter:" not in s)
+    term.send("C-c")  # quits, as people over SSH expect
+    term.wait_for(lambda s: "10 runs" not in s)
