@@ -14,7 +14,17 @@ from tests.helpers import ROOT
 from tracetui.cli import build_parser
 from tracetui.cli.completion import SHELLS as COMPLETION_SHELLS
 
-SUBCOMMANDS = ["open", "summary", "failures", "diff", "runs", "export", "completion", "validate"]
+SUBCOMMANDS = [
+    "open",
+    "summary",
+    "failures",
+    "diff",
+    "runs",
+    "export",
+    "report",
+    "completion",
+    "validate",
+]
 
 
 def project() -> dict[str, object]:

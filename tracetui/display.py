@@ -74,3 +74,13 @@ def timestamp(value: datetime | None) -> str:
         return "-"
     text = value.isoformat(sep=" ", timespec="milliseconds")
     return text.replace("+00:00", "Z")
+
+
+def nice_step(raw: float) -> float:
+    """The round step (1, 2 or 5 times a power of ten) at or above ``raw``: axis ticks."""
+    exponent = math.floor(math.log10(raw)) if raw > 0 else 0
+    base = 10.0**exponent
+    for multiple in (1, 2, 5, 10):
+        if raw <= multiple * base:
+            return multiple * base
+    return 10 * base

@@ -45,3 +45,19 @@ def second_forms(sources: list[TraceSet]) -> set[int]:
             if any(keys <= candidate for candidate in events_by_node.get(probe, ())):
                 found.add(id(trace))
     return found
+
+
+def same_run(one: Trace, other: Trace) -> bool:
+    """Whether two loaded traces are one run: the same object, the same id and start, the
+    same file, or a dagron run and its Chrome export (either way round)."""
+    if one is other:
+        return True
+    if one.id is not None and (one.id, one.started_at) == (other.id, other.started_at):
+        return True
+    if one.source == other.source and one.id == other.id and one.name == other.name:
+        return True
+    if {one.dialect, other.dialect} == {"dagron", "chrome"}:
+        events, export = (one, other) if one.dialect == "dagron" else (other, one)
+        keys = _node_keys(export)
+        return _is_dagron_export(export) and bool(keys) and keys <= _node_keys(events)
+    return False

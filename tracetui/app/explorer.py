@@ -29,7 +29,7 @@ from tracetui.display import GLYPH, WORD, counted, seconds
 from tracetui.errors import TraceError
 from tracetui.inputs.follow import FileChange, FileWatcher
 from tracetui.loaders import load_path
-from tracetui.model import FAILURE_STATUSES, Status, Trace
+from tracetui.model import FAILURE_STATUSES, Status, Trace, TraceSet
 from tracetui.reports.markdown import node_markdown
 from tracetui.source import settle
 from tracetui.text import safe_line, shorten
@@ -72,6 +72,7 @@ class ExplorerScreen(Screen[None]):
         Binding("L", "look_alikes", "Look-alikes", show=False, id="explorer.look_alikes"),
         Binding("y", "copy_node", "Copy node", show=False, id="explorer.copy"),
         Binding("Y", "save_node", "Save node", show=False, id="explorer.save"),
+        Binding("R", "report", "Write incident report", show=False, id="explorer.report"),
         Binding("tab", "focus_next_pane", "Next pane", show=False, id="explorer.next_pane"),
         Binding(
             "shift+tab",
@@ -422,6 +423,21 @@ class ExplorerScreen(Screen[None]):
             self.notify(f"Could not write {path}: {exc.strerror}", severity="error")
             return
         self.notify(f"Saved {path.resolve()}", timeout=4)
+
+    def action_report(self) -> None:
+        """Write the incident report of the run on screen (HTML) in the current folder."""
+        from tracetui.analysis.report import build_report
+        from tracetui.reports.incident import report_html
+
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", self.trace.label)[:60] or "run"
+        path = Path(f"tracetui-report-{stem}.html")
+        traces = TraceSet(self.trace.source, [self.trace])
+        try:
+            write_atomic(path, report_html(build_report(traces, self.trace)))
+        except OSError as exc:
+            self.notify(f"Could not write {path}: {exc.strerror}", severity="error")
+            return
+        self.notify(f"Wrote {path.resolve()}", timeout=5)
 
     def action_failures(self) -> None:
         """Every failure in what is open, grouped into families."""

@@ -10,7 +10,17 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from tracetui import __version__
-from tracetui.cli import completion, diff, export, failures, open, runs, summary, validate
+from tracetui.cli import (
+    completion,
+    diff,
+    export,
+    failures,
+    open,
+    report,
+    runs,
+    summary,
+    validate,
+)
 from tracetui.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL
 from tracetui.errors import internal_error_line
 from tracetui.inputs.load import SourceError
@@ -25,6 +35,7 @@ COMMANDS: dict[str, ModuleType] = {
     "diff": diff,
     "runs": runs,
     "export": export,
+    "report": report,
     "completion": completion,
     "validate": validate,
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from tracetui.display import seconds
+from tracetui.display import nice_step, seconds
 from tracetui.model import Span, Status, Trace
 
 RUN = "\u2588"  # █ the span did work
@@ -91,21 +91,12 @@ class TimeAxis:
         return (self.start, self.end)
 
 
-def _nice_step(raw: float) -> float:
-    exponent = math.floor(math.log10(raw)) if raw > 0 else 0
-    base = 10.0**exponent
-    for multiple in (1, 2, 5, 10):
-        if raw <= multiple * base:
-            return multiple * base
-    return 10 * base
-
-
 def ruler(axis: TimeAxis, width: int) -> str:
     """A one-line ruler: ticks at round times with their labels."""
     if width <= 0:
         return ""
     cells = [" "] * width
-    step = _nice_step(axis.span / max(2, width // 10))
+    step = nice_step(axis.span / max(2, width // 10))
     first = math.ceil(axis.start / step) * step
     time = first
     while time <= axis.end + step * 1e-9:
