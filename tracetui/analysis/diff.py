@@ -84,6 +84,23 @@ class Pair:
         return self.after.duration if self.after is not None else None
 
 
+def change_word(pair: Pair) -> str:
+    """What changed for a pair, in a word or two ("" when nothing that counts did)."""
+    if pair.change is Change.ADDED:
+        return "added"
+    if pair.change is Change.REMOVED:
+        return "removed"
+    if pair.newly_failing:
+        return "now failing"
+    if pair.fixed:
+        return "fixed"
+    if pair.status_changed:
+        return "status changed"
+    if pair.significant:
+        return pair.change.value
+    return ""
+
+
 @dataclass(slots=True)
 class RunTotals:
     """Run-level figures for one side."""

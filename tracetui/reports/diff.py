@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from tracetui.analysis.diff import Change, Diff, Pair
+from tracetui.analysis.diff import Change, Diff, Pair, change_word
 from tracetui.display import GLYPH, WORD, counted, seconds
 from tracetui.model import Status
 from tracetui.text import cells, pad, safe_line
@@ -104,22 +104,6 @@ def _state(status: Status | None) -> str:
     return f"{GLYPH[status]} {WORD[status]}" if status is not None else "-"
 
 
-def _what(pair: Pair) -> str:
-    if pair.change is Change.ADDED:
-        return "added"
-    if pair.change is Change.REMOVED:
-        return "removed"
-    if pair.newly_failing:
-        return "now failing"
-    if pair.fixed:
-        return "fixed"
-    if pair.status_changed:
-        return "status"
-    if pair.significant:
-        return pair.change.value
-    return ""
-
-
 def interesting(result: Diff) -> list[Pair]:
     """Changed pairs, worst first: new failures, then by how much slower."""
     changed = result.changes()
@@ -137,8 +121,8 @@ def _path_text(names: list[str]) -> str:
 
 def _kinds(rows: list[Pair]) -> str:
     """``: 2 added, 1 now failing, 3 slower``: what the changes are."""
-    counts = Counter(_what(pair) for pair in rows)
-    named = {"status": "status changed", "": "other"}
+    counts = Counter(change_word(pair) for pair in rows)
+    named = {"": "other"}
     return (
         (": " + ", ".join(f"{n} {named.get(what, what)}" for what, n in counts.most_common()))
         if rows
@@ -176,7 +160,7 @@ def diff_text(result: Diff) -> str:
     width = min(50, max((cells(safe_line(p.path)) for p in rows), default=10))
     for pair in rows:
         lines.append(
-            f"  {_what(pair):<12} {pad(safe_line(pair.path), width)}  "
+            f"  {change_word(pair):<14} {pad(safe_line(pair.path), width)}  "
             f"{seconds(pair.seconds_before):>9} -> {seconds(pair.seconds_after):>9} "
             f"{_delta(pair):>10} {_percent(pair):>7}  "
             f"{_state(pair.status_before)} -> {_state(pair.status_after)}"
@@ -223,7 +207,7 @@ def diff_markdown(result: Diff) -> str:
     ]
     for pair in rows[:100]:
         lines.append(
-            f"| {_what(pair)} | {_md(pair.path)} | "
+            f"| {change_word(pair)} | {_md(pair.path)} | "
             f"{seconds(pair.seconds_before)} | {seconds(pair.seconds_after)} | "
             f"{_delta(pair)} {_percent(pair)} | "
             f"{_state(pair.status_before)} \u2192 {_state(pair.status_after)} |"

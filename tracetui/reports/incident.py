@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from tracetui.analysis.diff import Change, Pair
+from tracetui.analysis.diff import Pair, change_word
 from tracetui.analysis.report import Report
 from tracetui.display import GLYPH, WORD, counted, seconds, timestamp
 from tracetui.model import Status, source_name
@@ -113,18 +113,6 @@ def _contradictions(report: Report) -> str:
     )
 
 
-def _change_word(pair: Pair) -> str:
-    if pair.change is Change.ADDED:
-        return "added"
-    if pair.change is Change.REMOVED:
-        return "removed"
-    if pair.newly_failing:
-        return "now failing"
-    if pair.status_changed:
-        return "status changed"
-    return "slower" if (pair.delta or 0) > 0 else "faster"
-
-
 def report_html(report: Report, pictures: Charts | None = None) -> str:
     """The report as one HTML document."""
     pictures = pictures or charts(report)
@@ -217,7 +205,7 @@ def _changes_html(report: Report, pictures: Charts) -> str:
         )
         for pair in changes[:100]:
             parts.append(
-                f"<tr><td>{_e(pair.path)}</td><td>{_e(_change_word(pair))}</td>"
+                f"<tr><td>{_e(pair.path)}</td><td>{_e(change_word(pair) or 'changed')}</td>"
                 f"<td class='num'>{_e(seconds(pair.seconds_before))}</td>"
                 f"<td class='num'>{_e(seconds(pair.seconds_after))}</td>"
                 f"<td>{_e(_statuses(pair))}</td></tr>"
@@ -304,8 +292,9 @@ def report_markdown(report: Report, stem: str) -> tuple[str, dict[str, str]]:
             ]
             for pair in changes[:100]:
                 lines.append(
-                    f"| {_md(pair.path)} | {_change_word(pair)} | {seconds(pair.seconds_before)} "
-                    f"| {seconds(pair.seconds_after)} | {_md(_statuses(pair))} |"
+                    f"| {_md(pair.path)} | {change_word(pair) or 'changed'} "
+                    f"| {seconds(pair.seconds_before)} | {seconds(pair.seconds_after)} "
+                    f"| {_md(_statuses(pair))} |"
                 )
         if pictures.changes:
             files[f"{stem}-changes.svg"] = pictures.changes
