@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from tests.helpers import SAMPLES, trace_files
 from tracetui.analysis.diff import diff
 from tracetui.analysis.failures import collect, find_similar_failures, group, rank
+from tracetui.analysis.report import build_report
 from tracetui.analysis.runs import run_rows, workflow_stats
 from tracetui.analysis.summary import summarize
 from tracetui.analysis.validate import validate
@@ -32,6 +33,7 @@ from tracetui.errors import TraceError
 from tracetui.formats.json_text import dumps
 from tracetui.loaders import load_bytes
 from tracetui.reports.exports import EXPORT_FORMATS, render_export
+from tracetui.reports.incident import report_html, report_markdown
 from tracetui.reports.summary import summary_json, summary_text
 from tracetui.reports.validate import validate_json, validate_text
 from tracetui.view.content import span_detail, trace_summary
@@ -246,6 +248,9 @@ def exercise(data: bytes) -> None:
                 load_bytes(text.encode(), "exported")
     for trace in traces.traces[:3]:
         diff([trace], trace)
+        report = build_report(traces, trace, [trace], traces.traces)
+        report_html(report)
+        report_markdown(report, "fuzzed")
         model = RowModel(trace)
         rows = model.rows()
         SearchIndex(trace)
