@@ -449,3 +449,17 @@ async def test_a_reload_that_fails_keeps_the_app(
                 break
         assert any("loader bug" in n.message for n in app._notifications)
         assert isinstance(app.screen, ExplorerScreen) and app.internal_error is None
+
+
+def test_an_unexpected_error_quoting_the_url_prints_no_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "postgresql://user:hunter2@127.0.0.1:1/claude"
+
+    def broken(args: object) -> int:
+        raise RuntimeError(f"driver failed for {url}")
+
+    monkeypatch.setattr(summary_command, "run", broken)
+    monkeypatch.delenv("TRACETUI_DEBUG", raising=False)
+    assert cli.main(["summary", url]) == 70
+    assert "hunter2" not in capsys.readouterr().err

@@ -23,6 +23,7 @@ from tracetui.cli import (
 )
 from tracetui.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL
 from tracetui.errors import internal_error_line
+from tracetui.inputs.database import is_database_url, scrub
 from tracetui.inputs.load import SourceError
 from tracetui.source import set_input_limit
 from tracetui.text import safe_line
@@ -71,12 +72,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args)
         return code
     except SourceError as exc:
-        print(f"tracetui: {safe_line(exc.source)}: {safe_line(str(exc.error))}", file=sys.stderr)
+        line = f"tracetui: {safe_line(exc.source)}: {safe_line(str(exc.error))}"
+        print(_without_secrets(line, argv), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a user must never see a traceback
         if os.environ.get("TRACETUI_DEBUG"):
             raise
-        print(internal_error_line(exc), file=sys.stderr)
+        print(_without_secrets(internal_error_line(exc), argv), file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _without_secrets(line: str, argv: Sequence[str] | None) -> str:
+    """A line for stderr with the password of any database URL on the command line taken
+    out, whatever produced the text (a driver's message may quote the URL)."""
+    for argument in sys.argv[1:] if argv is None else argv:
+        if is_database_url(argument):
+            line = scrub(line, argument)
+    return line

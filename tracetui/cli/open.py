@@ -28,7 +28,9 @@ def arguments(sub: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Work out what to show, then run the app on it."""
     from tracetui.app.run import run_app
+    from tracetui.inputs.load import label
     from tracetui.inputs.start import start_for
 
     start = start_for(args.paths, args.dialect, follow=args.follow)
-    return run_app(start, " ".join(args.paths))
+    # Named safely: a database URL without its password.
+    return run_app(start, " ".join(label(path) for path in args.paths))
