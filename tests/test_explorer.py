@@ -503,3 +503,37 @@ async def test_a_theme_change_repaints_the_rows() -> None:
         after = spans.render_line(1)
         assert before.text == after.text
         assert [s.style for s in before] != [s.style for s in after]
+
+
+def _luminance(colour: tuple[int, int, int]) -> float:
+    def channel(value: int) -> float:
+        share = value / 255
+        return share / 12.92 if share <= 0.03928 else ((share + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = colour
+    return 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
+
+
+def _contrast(one: tuple[int, int, int], other: tuple[int, int, int]) -> float:
+    high, low = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+async def test_every_status_reads_at_4_5_to_1_on_a_row_and_under_the_cursor() -> None:
+    """WCAG AA for text, in the default theme: each status's colour on the list's background
+    and on the cursor's."""
+    from tracetui.app.span_list import STATUS_CLASSES
+
+    app = app_for(sample("dagron/etl_fail.events.json"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        spans = spans_of(app)
+        base = spans.rich_style
+        assert base.bgcolor is not None and base.color is not None
+        background = base.bgcolor.get_truecolor()
+        cursor = spans.get_component_rich_style("line-list--cursor").bgcolor
+        assert cursor is not None
+        for status, name in STATUS_CLASSES.items():
+            colour = (spans.get_component_rich_style(name).color or base.color).get_truecolor()
+            assert _contrast(colour, background) >= 4.5, status
+            assert _contrast(colour, cursor.get_truecolor()) >= 4.5, status
