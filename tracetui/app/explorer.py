@@ -86,7 +86,8 @@ class ExplorerScreen(Screen[None]):
 
     DEFAULT_CSS = """
     ExplorerScreen { layout: vertical; }
-    #title { height: 1; background: $primary-background; color: $foreground; padding: 0 1; }
+    #title { height: 1; background: $primary-background; color: $foreground; padding: 0 1;
+             text-wrap: nowrap; text-overflow: ellipsis; }
     #main { height: 1fr; }
     #left { width: 1fr; }
     #side { width: 44%; border-left: vkey $panel-lighten-2; }

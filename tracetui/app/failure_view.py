@@ -214,7 +214,8 @@ class FailuresScreen(Screen[None]):
     ]
 
     DEFAULT_CSS = """
-    #failures-title { height: 1; background: $primary-background; padding: 0 1; }
+    #failures-title { height: 1; background: $primary-background; padding: 0 1;
+                      text-wrap: nowrap; text-overflow: ellipsis; }
     #failure-query { height: 3; }
     #failure-list { height: 1fr; }
     #failure-detail { height: auto; max-height: 40%; background: $panel; padding: 0 1; }

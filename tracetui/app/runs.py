@@ -89,7 +89,8 @@ class RunsScreen(Screen[None]):
     ]
 
     DEFAULT_CSS = """
-    #runs-title { height: 1; background: $primary-background; padding: 0 1; }
+    #runs-title { height: 1; background: $primary-background; padding: 0 1;
+                  text-wrap: nowrap; text-overflow: ellipsis; }
     #runs-header { height: 1; background: $panel; color: $text-muted; }
     #runs-query { display: none; height: 3; }
     #runs-query.shown { display: block; }
