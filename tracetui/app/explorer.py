@@ -176,9 +176,13 @@ class ExplorerScreen(Screen[None]):
     def _update_title(self) -> None:
         trace = self.trace
         # One line that never wraps: what the view is doing comes before the run's figures.
+        # What matters most comes first, so a narrow terminal cuts the least of it: the
+        # status and the failure count, then the name, what the view is doing, the rest.
         title = Text(no_wrap=True, overflow="ellipsis")
+        nodes, failed = self.counts
         title.append(f"{GLYPH[trace.status]} {WORD[trace.status]}", style="bold")
-        title.append("  ")
+        title.append(f"  {counted(failed, 'failure')}", style="bold" if failed else "")
+        title.append(f" of {counted(nodes, 'node')}  ")
         label = trace.label
         title.append(shorten(safe_line(label), 40), style="bold")
         state = []
@@ -193,15 +197,13 @@ class ExplorerScreen(Screen[None]):
             state.append(f"search: {shown} ({len(self.spans.matches)})")
         if state:
             title.append("  [" + " \u00b7 ".join(state) + "]", style="italic")
-        nodes, failed = self.counts
         if self.follow is not None:
             title.append(f"  ● LIVE ({self.updates} updates)", style="bold")
         if self.loading_label is not None:
             fraction = getattr(self.app, "loaded_fraction", None)
             showing = f"its first {self.trace.record_count:,} records"
             title.append(loading_note(self.loading_since, fraction, showing), style="bold")
-        title.append(f"  {trace.dialect}  {seconds(trace.duration)}  ")
-        title.append(f"{counted(nodes, 'node')}, {counted(failed, 'failure')}")
+        title.append(f"  {trace.dialect}  {seconds(trace.duration)}")
         self.query_one("#title", Static).update(title)
 
     def _update_side_title(self) -> None:
