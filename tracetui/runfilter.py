@@ -77,13 +77,6 @@ class RunFilter:
     text: str | None = None
     limit: int | None = None
 
-    def narrowed(self, statuses: frozenset[Status] | None) -> RunFilter:
-        """This filter with only the runs of ``statuses`` too (both apply)."""
-        if statuses is None:
-            return self
-        both = statuses if self.statuses is None else self.statuses & statuses
-        return RunFilter(self.name, self.since, self.until, both, self.text, self.limit)
-
     def describe(self) -> str:
         """The filter as the runs view's query language (empty when it filters nothing)."""
         parts = []

@@ -89,9 +89,3 @@ def pad(text: str, width: int, measure: Measure = cells) -> str:
     """The text cut to ``width`` cells and filled with spaces to exactly that width."""
     cut = shorten(text, width, measure)
     return cut + " " * max(0, width - measure(cut))
-
-
-def pad_left(text: str, width: int, measure: Measure = cells) -> str:
-    """The text cut to ``width`` cells and right-aligned in exactly that width."""
-    cut = shorten(text, width, measure)
-    return " " * max(0, width - measure(cut)) + cut

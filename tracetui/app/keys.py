@@ -51,15 +51,3 @@ def describe_key(key: str) -> str:
     if key.startswith("ctrl+"):
         return "Ctrl+" + key.removeprefix("ctrl+")
     return key
-
-
-def bindings_of(*sources: list[BindingType]) -> list[Binding]:
-    """Binding objects from BINDINGS lists (tuples are turned into Bindings)."""
-    result: list[Binding] = []
-    for source in sources:
-        for item in source:
-            if isinstance(item, Binding):
-                result.append(item)
-            else:
-                result.append(Binding(*item))
-    return result

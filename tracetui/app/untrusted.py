@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from tracetui.text import safe, safe_line
+from tracetui.text import safe_line
 
 
 def plain(text: str, style: str = "") -> Content:
     """One line of untrusted text as content that is never markup."""
     return Content.styled(safe_line(text), style) if style else Content(safe_line(text))
-
-
-def plain_block(text: str) -> Content:
-    """Untrusted text with its line breaks kept, as content that is never markup."""
-    return Content(safe(text))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from tracetui.analysis.diff import Diff
@@ -84,7 +84,6 @@ class ShowDiff:
     """A computed diff."""
 
     diff: Diff
-    sources: list[str] = field(default_factory=list)
 
 
 Start = Explore | ListRuns | LoadRuns | LoadLarge | WaitForRecord | ShowDiff
