@@ -88,10 +88,6 @@ def worst_status(statuses: Iterable[Status], default: Status = Status.OK) -> Sta
     return default
 
 
-# Worst first: what a group takes on when any span in it ended so (or still runs).
-_ROLL_UP_ORDER = (Status.FAILED, Status.TIMED_OUT, Status.CANCELLED, Status.RUNNING)
-
-
 def roll_up(trace: Trace, kind: str) -> None:
     """Give each group span of ``kind`` (a dagron step) the status of what it holds: the worst
     failure (failed, timed out, cancelled) or running among its spans when there is one, else
@@ -101,7 +97,7 @@ def roll_up(trace: Trace, kind: str) -> None:
         if group.kind != kind or not group.children:
             continue
         held = {trace.spans[c].status for c in group.children}
-        worst = next((status for status in _ROLL_UP_ORDER if status in held), None)
+        worst = next((status for status in _SEVERITY if status in held), None)
         if worst is None and len(held) == 1 and Status.UNKNOWN not in held:
             worst = next(iter(held))
         if worst is not None and worst is not group.status:

@@ -8,6 +8,7 @@ from typing import Any
 from tracetui.analysis.diff import Change, Diff, Pair, change_word
 from tracetui.display import GLYPH, WORD, counted, seconds
 from tracetui.model import Status
+from tracetui.reports.markdown import md
 from tracetui.text import cells, pad, safe_line
 
 
@@ -170,25 +171,17 @@ def diff_text(result: Diff) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _md(text: str) -> str:
-    """Text that cannot break a markdown table or start markup."""
-    escaped = safe_line(text).replace("\\", "\\\\").replace("|", "\\|")
-    for char in "`*_[]<>#":
-        escaped = escaped.replace(char, "\\" + char)
-    return escaped
-
-
 def diff_markdown(result: Diff) -> str:
     """A markdown report to paste into an incident channel or a pull request."""
     before, after = result.before, result.after
     rows = interesting(result)
     regressions = len(result.regressions())
-    title = _md(result.current.label)
+    title = md(result.current.label)
     lines = [
         f"### tracetui diff: {title}",
         "",
         f"**{counted(regressions, 'regression')}**, {counted(len(rows), 'change')}"
-        f"{_md(_kinds(rows))} (a duration change counts past "
+        f"{md(_kinds(rows))} (a duration change counts past "
         f"{seconds(result.thresholds.seconds)} and {result.thresholds.percent:g}%, compared "
         f"{result.measure_text}; baseline of {counted(len(result.baseline), 'run')})",
         "",
@@ -207,7 +200,7 @@ def diff_markdown(result: Diff) -> str:
     ]
     for pair in rows[:100]:
         lines.append(
-            f"| {change_word(pair)} | {_md(pair.path)} | "
+            f"| {change_word(pair)} | {md(pair.path)} | "
             f"{seconds(pair.seconds_before)} | {seconds(pair.seconds_after)} | "
             f"{_delta(pair)} {_percent(pair)} | "
             f"{_state(pair.status_before)} \u2192 {_state(pair.status_after)} |"

@@ -11,8 +11,9 @@ from tracetui.analysis.diff import Pair, change_word
 from tracetui.analysis.report import Report
 from tracetui.display import GLYPH, WORD, counted, seconds, timestamp
 from tracetui.model import Status, source_name
+from tracetui.reports.markdown import md
 from tracetui.reports.svg import changes_svg, timeline_svg, trend_svg
-from tracetui.text import safe, safe_line, shorten
+from tracetui.text import safe, shorten
 
 STYLE = """
 body { font: 14px/1.5 system-ui, sans-serif; margin: 24px auto; max-width: 1000px; color: #222; }
@@ -225,14 +226,6 @@ def _statuses(pair: Pair) -> str:
     return before if before == after else f"{before} → {after}"
 
 
-def _md(text: str) -> str:
-    """Markdown text: one line, markdown's own characters escaped."""
-    escaped = safe_line(text).replace("\\", "\\\\")
-    for char in "`*_[]<>|#":
-        escaped = escaped.replace(char, "\\" + char)
-    return escaped
-
-
 def report_markdown(report: Report, stem: str) -> tuple[str, dict[str, str]]:
     """The report as markdown, and its charts as ``{file name: SVG}`` to write beside it
     (``stem`` names them: ``stem-timeline.svg``)."""
@@ -241,30 +234,30 @@ def report_markdown(report: Report, stem: str) -> tuple[str, dict[str, str]]:
     trace = report.trace
     first, error = _first_failure_text(report)
     lines = [
-        f"# {GLYPH[trace.status]} {_md(trace.label)}: {WORD[trace.status]}",
+        f"# {GLYPH[trace.status]} {md(trace.label)}: {WORD[trace.status]}",
         "",
-        _md(_facts(report)),
+        md(_facts(report)),
         "",
         "## What happened",
         "",
-        f"The run {WORD[trace.status]} and {_md(_duration_line(report))}. {_md(first)}",
+        f"The run {WORD[trace.status]} and {md(_duration_line(report))}. {md(first)}",
     ]
     if error:
         fence = "~~~"
         lines += ["", fence, safe(error).replace(fence, "~ ~ ~"), fence]
     after = _after_text(report)
     if after:
-        lines += ["", _md(after)]
+        lines += ["", md(after)]
     if report.contradictions:
-        lines += ["", _md(_contradictions(report))]
+        lines += ["", md(_contradictions(report))]
     lines += [
         "",
         "## The run",
         "",
-        f"![timeline of {_md(trace.label)}]({stem}-timeline.svg)",
+        f"![timeline of {md(trace.label)}]({stem}-timeline.svg)",
         "",
-        f"Critical path ({_md(report.critical.basis)}, {seconds(report.critical.duration_s)}): "
-        + (_md(" → ".join(trace.spans[i].name for i in report.critical.spans[:20])) or "-"),
+        f"Critical path ({md(report.critical.basis)}, {seconds(report.critical.duration_s)}): "
+        + (md(" → ".join(trace.spans[i].name for i in report.critical.spans[:20])) or "-"),
         "",
         "## What failed, and has it happened before",
         "",
@@ -273,8 +266,8 @@ def report_markdown(report: Report, stem: str) -> tuple[str, dict[str, str]]:
         lines += ["| count | example | before |", "|---:|---|---|"]
         for position, family in enumerate(report.families):
             lines.append(
-                f"| {family.count} | {_md(shorten(family.example, 160))} "
-                f"| {_md(_seen_text(report, position))} |"
+                f"| {family.count} | {md(shorten(family.example, 160))} "
+                f"| {md(_seen_text(report, position))} |"
             )
     else:
         lines.append("No failures.")
@@ -292,9 +285,9 @@ def report_markdown(report: Report, stem: str) -> tuple[str, dict[str, str]]:
             ]
             for pair in changes[:100]:
                 lines.append(
-                    f"| {_md(pair.path)} | {change_word(pair) or 'changed'} "
+                    f"| {md(pair.path)} | {change_word(pair) or 'changed'} "
                     f"| {seconds(pair.seconds_before)} | {seconds(pair.seconds_after)} "
-                    f"| {_md(_statuses(pair))} |"
+                    f"| {md(_statuses(pair))} |"
                 )
         if pictures.changes:
             files[f"{stem}-changes.svg"] = pictures.changes
@@ -302,7 +295,7 @@ def report_markdown(report: Report, stem: str) -> tuple[str, dict[str, str]]:
     lines += ["", "## The trend", ""]
     if pictures.trend:
         files[f"{stem}-trend.svg"] = pictures.trend
-        lines += [f"![duration of recent runs]({stem}-trend.svg)", "", _md(_trend_caption(report))]
+        lines += [f"![duration of recent runs]({stem}-trend.svg)", "", md(_trend_caption(report))]
     else:
         lines.append("No history given.")
     return "\n".join(lines) + "\n", files

@@ -10,19 +10,11 @@ from html import escape
 from tracetui.analysis.diff import Pair
 from tracetui.analysis.report import TrendPoint
 from tracetui.display import GLYPH, WORD, nice_step, seconds, timestamp
+from tracetui.loaders.base import worst_status
 from tracetui.model import STEP, Span, Status, Trace
+from tracetui.reports.html import COLOURS
 from tracetui.text import safe, shorten
 
-COLOURS = {
-    Status.OK: "#2e9e5b",
-    Status.FAILED: "#d64545",
-    Status.TIMED_OUT: "#b8336a",
-    Status.CANCELLED: "#d68a1a",
-    Status.SKIPPED: "#9a9a9a",
-    Status.CACHED: "#3b7dd8",
-    Status.RUNNING: "#8e44ad",
-    Status.UNKNOWN: "#777777",
-}
 FONT = "font-family:system-ui,sans-serif;font-size:11px"
 LANE = 16  # pixels a lane takes
 BAR = 12  # a bar's height within it
@@ -210,9 +202,8 @@ def _diamond(span: Span, at: float, y: float) -> str:
 
 
 def _worst(spans: list[Span]) -> Status:
-    order = (Status.FAILED, Status.TIMED_OUT, Status.CANCELLED, Status.RUNNING)
-    statuses = {s.status for s in spans}
-    return next((s for s in order if s in statuses), spans[0].status)
+    """The status a group of bars drawn as one shows: its worst (failures first)."""
+    return worst_status((s.status for s in spans), spans[0].status)
 
 
 def _band(spans: list[Span], y: float, x: Scale, left: float) -> list[str]:
