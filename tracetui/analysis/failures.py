@@ -99,6 +99,13 @@ def aware(moment: datetime) -> datetime:
 
 
 EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def start_time(moment: datetime | None) -> float:
+    """When a run started, as epoch seconds to sort by (runs without a time first)."""
+    return aware(moment).timestamp() if moment is not None else float("-inf")
+
+
 NO_MESSAGE = "(no message) "
 
 

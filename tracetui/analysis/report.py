@@ -19,6 +19,7 @@ from tracetui.analysis.failures import (
     aware,
     collect,
     group,
+    start_time,
 )
 from tracetui.analysis.runs import percentile
 from tracetui.analysis.same_run import same_run
@@ -99,7 +100,7 @@ class Report:
 
 def _first_failure(trace: Trace) -> Span | None:
     """The failure that happened first (by end, else start): where trouble began."""
-    failed = [s for s in trace.spans if s.status in FAILURE_STATUSES and s.kind not in (STEP,)]
+    failed = [s for s in trace.spans if s.status in FAILURE_STATUSES and s.kind != STEP]
     if not failed:
         return None
 
@@ -173,7 +174,7 @@ def _trend(trace: Trace, history: list[Trace]) -> list[TrendPoint]:
         for t in [*history, trace]
         if t.duration is not None
     ]
-    points.sort(key=lambda p: aware(p.started_at).timestamp() if p.started_at else float("-inf"))
+    points.sort(key=lambda p: start_time(p.started_at))
     return points
 
 
@@ -188,7 +189,7 @@ def build_report(
     baseline = [t for t in (baseline or []) if t is not trace]
     recent = sorted(
         (t for t in (history or []) if _same_workflow(trace, t)),
-        key=lambda t: aware(t.started_at).timestamp() if t.started_at else float("-inf"),
+        key=lambda t: start_time(t.started_at),
     )[-RECENT_RUNS:]
     first = _first_failure(trace)
     families = group(collect([TraceSet(traces.source, [trace])]))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tracetui.analysis.failures import aware
+from tracetui.analysis.failures import aware, start_time
 from tracetui.model import Status, Trace, TraceSet, source_name
 from tracetui.runfilter import RunFilter
 
@@ -32,7 +32,7 @@ class RunRow:
     @property
     def sort_time(self) -> float:
         """When the run started, as epoch seconds for sorting (runs without a time first)."""
-        return self.started_at.timestamp() if self.started_at else float("-inf")
+        return start_time(self.started_at)
 
     @property
     def name(self) -> str:
@@ -68,10 +68,11 @@ def run_rows(sources: list[TraceSet]) -> list[RunRow]:
         for position, trace in enumerate(traces.traces):
             node, error = _failure(trace)
             started = aware(trace.started_at) if trace.started_at else None
-            from_file = started is None and traces.modified_at is not None
-            if from_file and traces.modified_at is not None:
+            from_file = False
+            if started is None and traces.modified_at is not None:
                 # When the file was last written, less the run's own length.
                 started = traces.modified_at - timedelta(seconds=trace.duration or 0.0)
+                from_file = True
             rows.append(RunRow(traces.source, position, trace, started, node, error, from_file))
     return rows
 

@@ -42,31 +42,34 @@ def is_database_url(text: str) -> bool:
 _SECRET_QUERY = re.compile(r"([?&](?:password|sslpassword)=)([^&#]*)", re.IGNORECASE)
 
 
-def redact(url: str) -> str:
-    """The URL without its secrets (safe to print): whatever follows the user name up to the
-    last ``@`` of the authority (a password may hold ``/``, ``:`` or ``@`` unescaped), and
-    the values of ``password=`` parameters."""
-    scheme, found, rest = url.partition("://")
-    if not found:
-        return _SECRET_QUERY.sub(r"\1***", url)
+def _userinfo(url: str) -> tuple[str, str, str | None, str, str]:
+    """(scheme, user, password or None, what follows the userinfo, query) of a URL. The
+    userinfo runs to the last ``@`` before the query: a password may hold ``/``, ``:`` or
+    ``@`` unescaped."""
+    scheme, _, rest = url.partition("://")
     query_at = rest.find("?")
     head, query = (rest, "") if query_at < 0 else (rest[:query_at], rest[query_at:])
     at = head.rfind("@")
-    if at >= 0:
-        user, colon, _ = head[:at].partition(":")
-        head = f"{user}:***{head[at:]}" if colon else head
-    return scheme + "://" + head + _SECRET_QUERY.sub(r"\1***", query)
+    if at < 0:
+        return scheme, "", None, head, query
+    user, colon, password = head[:at].partition(":")
+    return scheme, user, password if colon else None, head[at:], query
+
+
+def redact(url: str) -> str:
+    """The URL without its secrets (safe to print): the password after the user name, and
+    the values of ``password=`` parameters."""
+    if "://" not in url:
+        return _SECRET_QUERY.sub(r"\1***", url)
+    scheme, user, password, after, query = _userinfo(url)
+    userinfo = f"{user}:***" if password is not None else user
+    return scheme + "://" + userinfo + after + _SECRET_QUERY.sub(r"\1***", query)
 
 
 def secrets_in(url: str) -> list[str]:
     """The secret values a URL holds, as written and percent-decoded, longest first."""
-    found: list[str] = []
-    _, _, rest = url.partition("://")
-    query_at = rest.find("?")
-    head = rest if query_at < 0 else rest[:query_at]
-    at = head.rfind("@")
-    if at >= 0 and ":" in head[:at]:
-        found.append(head[:at].partition(":")[2])
+    password = _userinfo(url)[2]
+    found = [password] if password is not None else []
     found += [match.group(2) for match in _SECRET_QUERY.finditer(url)]
     found += [unquote(value) for value in found]
     return sorted({value for value in found if value}, key=len, reverse=True)

@@ -5,6 +5,7 @@ being written are read by the app in the background through the functions here."
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,7 +96,7 @@ def _file_size(path: str) -> int:
         info = os.stat(path)
     except OSError:
         return 0
-    return info.st_size if Path(path).is_file() else 0
+    return info.st_size if stat.S_ISREG(info.st_mode) else 0
 
 
 def _one_file(path: str) -> bool:

@@ -99,8 +99,9 @@ def _load_document(doc: Document, dialect: str | None) -> TraceSet:
         if found is None and doc.kind == "json" and isinstance(doc.value, dict):
             # One record of a JSON-lines stream (a producer that has just started).
             one = Document(doc.source, "jsonl", [doc.value], lines=[1], size=doc.size)
-            if detect(one) is not None:
-                doc, found = one, detect(one)
+            found = detect(one)
+            if found is not None:
+                doc = one
         if found is None:
             if doc.kind == "csv":
                 header = ",".join(doc.header or [])[:80]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -423,5 +424,5 @@ def merge(sets: list[TraceSet]) -> list[TraceSet]:
         kept = [replaced.get(id(t), t) for t in traces.traces]
         joined = [t for t in kept if t is not None]
         if joined:
-            result.append(TraceSet(traces.source, joined, list(traces.warnings), traces.complete))
+            result.append(replace(traces, traces=joined, warnings=list(traces.warnings)))
     return result
