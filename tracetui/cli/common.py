@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 
 from tracetui.errors import TraceError
 from tracetui.formats.json_text import dumps
@@ -39,6 +40,11 @@ def emit(text: str) -> None:
 def emit_json(value: object) -> None:
     """Write a JSON document to stdout."""
     emit(dumps(value, indent=True))
+
+
+def emit_documents(documents: Sequence[object]) -> None:
+    """One source's JSON document as itself; several sources' as a list of them."""
+    emit_json(documents[0] if len(documents) == 1 else documents)
 
 
 def warn_loaded(traces: TraceSet) -> None:
@@ -119,8 +125,13 @@ def input_options(sub: argparse.ArgumentParser) -> None:
     )
 
 
+def json_option(sub: argparse.ArgumentParser) -> None:
+    """``--json``, for the commands with a machine-readable form."""
+    sub.add_argument("--json", action="store_true", help="machine-readable JSON")
+
+
 def one_path(sub: argparse.ArgumentParser) -> None:
-    """The single trace argument of summary, validate and export."""
+    """The single trace argument of export."""
     files(sub.add_argument("path", help="trace file (- for stdin; .gz is fine) or database URL"))
 
 

@@ -10,6 +10,7 @@ from tracetui.cli.common import (
     emit,
     emit_json,
     input_options,
+    json_option,
     load_all,
     many_paths,
     usage_error,
@@ -52,7 +53,7 @@ def arguments(sub: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with --cfn-compatible: every failed run, not only the 100 newest",
     )
-    sub.add_argument("--json", action="store_true", help="machine-readable JSON")
+    json_option(sub)
     input_options(sub)
 
 

@@ -9,6 +9,7 @@ from tracetui.cli.common import (
     emit,
     emit_json,
     input_options,
+    json_option,
     load_all,
     many_paths,
     usage_error,
@@ -33,7 +34,7 @@ def arguments(sub: argparse.ArgumentParser) -> None:
     )
     sub.add_argument("--text", metavar="Q", help="name, id, failing node or error contains Q")
     sub.add_argument("--limit", type=int, metavar="N", help="the N newest runs")
-    sub.add_argument("--json", action="store_true", help="machine-readable JSON")
+    json_option(sub)
     input_options(sub)
 
 

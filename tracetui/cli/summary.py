@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from tracetui.cli.common import EXIT_OK, emit, emit_json, input_options, load_all, many_paths
+from tracetui.cli.common import (
+    EXIT_OK,
+    emit,
+    emit_documents,
+    input_options,
+    json_option,
+    load_all,
+    many_paths,
+)
 
 HELP = "print what happened in a run"
 PATHS_HELP = "trace files (- for stdin; .gz is fine), folders, globs or database URLs"
@@ -13,7 +21,7 @@ PATHS_HELP = "trace files (- for stdin; .gz is fine), folders, globs or database
 def arguments(sub: argparse.ArgumentParser) -> None:
     """The command's arguments."""
     many_paths(sub, "+", PATHS_HELP)
-    sub.add_argument("--json", action="store_true", help="machine-readable JSON")
+    json_option(sub)
     input_options(sub)
 
 
@@ -23,9 +31,8 @@ def run(args: argparse.Namespace) -> int:
 
     sets = load_all(args.paths, args.dialect)
     if args.json:
-        # One source: its object, as ever; several: a list of them.
         documents = [summary_json(traces) for traces in sets]
-        emit_json(documents[0] if len(documents) == 1 else documents)
+        emit_documents(documents)
     else:
         emit("\n".join(summary_text(traces) for traces in sets))
     return EXIT_OK

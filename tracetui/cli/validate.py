@@ -8,8 +8,9 @@ from tracetui.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     emit,
-    emit_json,
+    emit_documents,
     input_options,
+    json_option,
     load_all,
     many_paths,
 )
@@ -21,7 +22,7 @@ HELP = "check a trace for inconsistencies"
 def arguments(sub: argparse.ArgumentParser) -> None:
     """The command's arguments."""
     many_paths(sub, "+", PATHS_HELP)
-    sub.add_argument("--json", action="store_true", help="machine-readable JSON")
+    json_option(sub)
     input_options(sub)
 
 
@@ -40,5 +41,5 @@ def run(args: argparse.Namespace) -> int:
         else:
             emit(validate_text(traces.source, findings))
     if args.json:
-        emit_json(documents[0] if len(documents) == 1 else documents)
+        emit_documents(documents)
     return EXIT_FINDINGS if found else EXIT_OK
