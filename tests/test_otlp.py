@@ -186,14 +186,14 @@ async def test_a_trace_split_across_files_is_one_run_in_the_runs_view(tmp_path: 
     """`tracetui open DIR` lists what `tracetui runs DIR` lists: the parts joined."""
     from tracetui.app.app import TraceApp
     from tracetui.app.runs import RunsScreen
-    from tracetui.inputs.start import LoadRuns
+    from tracetui.inputs.start import start_for
 
     spans = sdk_spans()
     root = [s for s in spans if s.parent is None]
     children = [s for s in spans if s.parent is not None]
     (tmp_path / "a.json").write_bytes(orjson.dumps(collector_json(protobuf_json(children))))
     (tmp_path / "b.json").write_bytes(orjson.dumps(collector_json(protobuf_json(root))))
-    app = TraceApp(LoadRuns([str(tmp_path)]))
+    app = TraceApp(start_for([str(tmp_path)]))
     async with app.run_test(size=(120, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

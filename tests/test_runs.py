@@ -24,7 +24,7 @@ from tracetui.app.diff_view import DiffScreen
 from tracetui.app.explorer import ExplorerScreen
 from tracetui.app.run_list import RunList
 from tracetui.app.runs import RunsScreen
-from tracetui.inputs.start import LoadRuns
+from tracetui.inputs.start import start_for
 from tracetui.loaders import load_path
 from tracetui.model import Status
 from tracetui.runfilter import RunFilter, parse_query, parse_statuses, parse_when
@@ -171,7 +171,7 @@ def test_status_words_include_claude_flow_words() -> None:
 
 async def test_folder_opens_on_the_runs_view_and_loads_in_the_background(tmp_path: Path) -> None:
     folder = slowing_runs(tmp_path)
-    app = TraceApp(LoadRuns([str(folder)]))
+    app = TraceApp(start_for([str(folder)]))
     async with app.run_test(size=(140, 30)) as pilot:
         for _ in range(50):
             await pilot.pause(0.05)
@@ -200,7 +200,7 @@ async def test_folder_opens_on_the_runs_view_and_loads_in_the_background(tmp_pat
 
 
 async def test_enter_opens_a_run_from_the_folder(tmp_path: Path) -> None:
-    app = TraceApp(LoadRuns([str(SAMPLES / "dagron")]))
+    app = TraceApp(start_for([str(SAMPLES / "dagron")]))
     async with app.run_test(size=(140, 30)) as pilot:
         for _ in range(50):
             await pilot.pause(0.05)

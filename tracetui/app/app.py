@@ -127,7 +127,7 @@ class TraceApp(App[int]):
         elif isinstance(start, starts.ListRuns):
             self.push_screen(RunsScreen(start.sets))
         elif isinstance(start, starts.LoadRuns):
-            self.push_screen(RunsScreen(paths=start.paths, dialect=start.dialect))
+            self.push_screen(RunsScreen(files=start.files, dialect=start.dialect))
         elif isinstance(start, starts.ShowDiff):
             self.push_screen(DiffScreen(start.diff))
         elif isinstance(start, starts.LoadLarge):

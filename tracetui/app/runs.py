@@ -29,7 +29,7 @@ from tracetui.app.loading import loading_note
 from tracetui.app.navigation import Back, OpenRun, ShowDiff, ShowFailures
 from tracetui.app.run_list import RunList
 from tracetui.display import counted, seconds, timestamp
-from tracetui.inputs.load import Batch, load_in_batches
+from tracetui.inputs.load import Batch, load_files_in_batches
 from tracetui.loaders import otlp
 from tracetui.model import FAILURE_STATUSES, Status, Trace, TraceSet, source_name
 from tracetui.runfilter import RunFilter, parse_query
@@ -104,7 +104,7 @@ class RunsScreen(Screen[None]):
     def __init__(
         self,
         sources: list[TraceSet] | None = None,
-        paths: list[str] | None = None,
+        files: list[tuple[str, bool]] | None = None,
         dialect: str | None = None,
         loading: str | None = None,
     ) -> None:
@@ -113,7 +113,7 @@ class RunsScreen(Screen[None]):
         # Set while these runs are a big file's first megabytes and the rest is still read.
         self.loading_label = loading
         self.loading_since = time.monotonic()
-        self.paths = paths or []
+        self.files = files or []  # found by inputs.paths.expand, loaded in the background
         self.dialect = dialect
         self.all_rows: list[RunRow] = run_rows(self.sources)
         self.status_choice = 0
@@ -139,8 +139,8 @@ class RunsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_rows()
-        if self.paths:
-            self.load_paths()
+        if self.files:
+            self.load_files()
         if self.loading_label is not None:
             self._loading_timer = self.set_interval(0.5, self.refresh_title)
 
@@ -170,12 +170,12 @@ class RunsScreen(Screen[None]):
     # --- loading a folder in the background ------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def load_paths(self) -> None:
+    def load_files(self) -> None:
         """Load files a batch at a time (the list grows as they arrive); at the end, join
         the parts of an OpenTelemetry trace spread over several files."""
         loaded: list[TraceSet] = []
         try:
-            for batch in load_in_batches(self.paths, self.dialect, strict=False):
+            for batch in load_files_in_batches(self.files, self.dialect, strict=False):
                 loaded.extend(batch.sets)
                 self.app.call_from_thread(self._add, batch)
         except Exception as exc:  # a loader bug: keep the runs read so far

@@ -97,15 +97,27 @@ def load_in_batches(
     urls = [p for p in paths if is_database_url(p)]
     files = expand([p for p in paths if not is_database_url(p)])
     total = len(urls) + len(files)
-    done = 0
-    for url in urls:
-        done += 1
+    for done, url in enumerate(urls, 1):
         try:
             yield Batch([load_source(url, dialect, wanted)], [], done, total)
         except SourceError as exc:
             if strict:
                 raise
             yield Batch([], [(exc.source, str(exc.error))], done, total)
+    yield from load_files_in_batches(files, dialect, strict=strict, counted=len(urls))
+
+
+def load_files_in_batches(
+    files: list[tuple[str, bool]],
+    dialect: str | None = None,
+    *,
+    strict: bool = True,
+    counted: int = 0,
+) -> Iterator[Batch]:
+    """Load ``expand``'s (file, named) pairs a few at a time; ``counted`` sources were read
+    before them (they count towards ``done`` and ``total``)."""
+    total = counted + len(files)
+    done = counted
     sets: list[TraceSet] = []
     skipped: list[tuple[str, str]] = []
     for path, named in files:

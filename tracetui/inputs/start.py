@@ -43,9 +43,10 @@ class ListRuns:
 
 @dataclass(frozen=True, slots=True)
 class LoadRuns:
-    """Files, folders or globs to load in the background while the runs list grows."""
+    """Files found in the folders and globs named, as ``expand`` gives them, to load in the
+    background while the runs list grows."""
 
-    paths: list[str]
+    files: list[tuple[str, bool]]
     dialect: str | None = None
 
 
@@ -120,9 +121,10 @@ def start_for(paths: list[str], dialect: str | None = None, follow: bool = False
         return Explore(load_source(path, dialect))
     if len(paths) == 1 and not Path(paths[0]).exists() and not any(c in paths[0] for c in "*?["):
         raise SourceError(label(paths[0]), TraceError("no such file"))
-    if not expand(paths):
+    files = expand(paths)
+    if not files:
         raise SourceError(" ".join(paths), TraceError("no trace files found"))
-    return LoadRuns(paths, dialect)
+    return LoadRuns(files, dialect)
 
 
 def _follow(path: str, dialect: str | None) -> Start:
