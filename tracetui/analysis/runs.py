@@ -6,7 +6,7 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tracetui.analysis.failures import aware, start_time
 from tracetui.model import Status, Trace, TraceSet, source_name
@@ -128,11 +128,45 @@ class WorkflowStats:
     failed: int
     p50: float | None
     p95: float | None
+    timed_out: int = 0  # of the failed, those that timed out
 
     @property
     def failure_rate(self) -> float:
         """Failed, timed-out or cancelled runs as a fraction of all."""
         return self.failed / self.runs if self.runs else 0.0
+
+    @property
+    def timeout_rate(self) -> float:
+        """Timed-out runs as a fraction of all."""
+        return self.timed_out / self.runs if self.runs else 0.0
+
+
+# How runs are put in time buckets: PostgreSQL's date_trunc fields.
+BUCKETS = ("hour", "day", "week", "month")
+
+
+@dataclass(slots=True)
+class RunStatistics:
+    """Figures over every run a filter selects: all together, per workflow, per time bucket
+    (newest first). ``computed_by`` says where: in tracetui's memory, or by the database."""
+
+    overall: WorkflowStats
+    workflows: list[WorkflowStats]
+    buckets: list[WorkflowStats]  # name: the bucket's first moment, ISO 8601 UTC
+    bucket: str
+    computed_by: str = "tracetui"
+
+
+def _stats(name: str, members: Sequence[RunRow]) -> WorkflowStats:
+    durations = [r.duration for r in members if r.duration is not None]
+    return WorkflowStats(
+        name,
+        len(members),
+        sum(1 for r in members if r.status.is_failure),
+        percentile(durations, 50),
+        percentile(durations, 95),
+        sum(1 for r in members if r.status is Status.TIMED_OUT),
+    )
 
 
 def workflow_stats(rows: Sequence[RunRow]) -> list[WorkflowStats]:
@@ -140,20 +174,36 @@ def workflow_stats(rows: Sequence[RunRow]) -> list[WorkflowStats]:
     groups: dict[str, list[RunRow]] = {}
     for row in rows:
         groups.setdefault(row.name, []).append(row)
-    result = []
-    for name, members in groups.items():
-        durations = [r.duration for r in members if r.duration is not None]
-        result.append(
-            WorkflowStats(
-                name,
-                len(members),
-                sum(1 for r in members if r.status.is_failure),
-                percentile(durations, 50),
-                percentile(durations, 95),
-            )
-        )
+    result = [_stats(name, members) for name, members in groups.items()]
     result.sort(key=lambda s: (-s.runs, s.name))
     return result
+
+
+def bucket_start(moment: datetime, bucket: str) -> datetime:
+    """The first moment (UTC) of the bucket holding ``moment``, as PostgreSQL's
+    ``date_trunc`` gives it (weeks start on Monday)."""
+    at = aware(moment).astimezone(UTC).replace(tzinfo=None)
+    if bucket == "hour":
+        return at.replace(minute=0, second=0, microsecond=0)
+    day = at.replace(hour=0, minute=0, second=0, microsecond=0)
+    if bucket == "day":
+        return day
+    if bucket == "week":
+        return day - timedelta(days=day.weekday())
+    if bucket == "month":
+        return day.replace(day=1)
+    raise ValueError(f"{bucket!r} is not a bucket (say {', '.join(BUCKETS)})")
+
+
+def run_statistics(rows: Sequence[RunRow], bucket: str = "day") -> RunStatistics:
+    """Figures over ``rows``: all, per workflow and per time bucket (runs without a start
+    time are in no bucket)."""
+    groups: dict[datetime, list[RunRow]] = {}
+    for row in rows:
+        if row.started_at is not None:
+            groups.setdefault(bucket_start(row.started_at, bucket), []).append(row)
+    buckets = [_stats(start.isoformat(), groups[start]) for start in sorted(groups, reverse=True)]
+    return RunStatistics(_stats("all", rows), workflow_stats(rows), buckets, bucket)
 
 
 @dataclass(slots=True)

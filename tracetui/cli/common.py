@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from tracetui.errors import TraceError
 from tracetui.formats.json_text import dumps
-from tracetui.inputs.load import SourceError, label, load_source, load_sources
+from tracetui.inputs.load import Loaded, SourceError, label, load_source, load_sources
 from tracetui.loaders import DIALECTS
 from tracetui.model import TraceSet
 from tracetui.runfilter import RunFilter
@@ -70,7 +70,12 @@ def load_all(
 ) -> list[TraceSet]:
     """Files, folders, globs and database URLs, with what was skipped on stderr (and what
     the loaders could not place, unless ``warn`` is off: validate reports that itself)."""
-    loaded = load_sources(paths, dialect, wanted)
+    return reported(load_sources(paths, dialect, wanted), warn=warn)
+
+
+def reported(loaded: Loaded, *, warn: bool = True) -> list[TraceSet]:
+    """The sets loaded, once stderr has been told what was skipped and what the loaders
+    could not place (unless ``warn`` is off)."""
     settle()
     for path, reason in loaded.skipped:
         print(f"tracetui: {safe_line(label(path))}: skipped: {safe_line(reason)}", file=sys.stderr)
@@ -78,6 +83,40 @@ def load_all(
         for traces in loaded.sets:
             warn_loaded(traces)
     return loaded.sets
+
+
+def range_options(sub: argparse.ArgumentParser) -> None:
+    """``--name``, ``--since`` and ``--until``: which runs, by workflow and start time."""
+    sub.add_argument("--name", metavar="N", help="only this workflow or skill (exact name)")
+    sub.add_argument("--since", metavar="T", help="started at or after T (ISO time, or 24h, 7d)")
+    sub.add_argument(
+        "--until", metavar="T", help="started at or before T (a bare date keeps that day)"
+    )
+
+
+def run_filter(
+    args: argparse.Namespace,
+    where: str,
+    *,
+    statuses: str | None = None,
+    text: str | None = None,
+    limit: int | None = None,
+) -> RunFilter:
+    """The filter ``range_options`` (and the command's own flags) ask for; a bad value is a
+    usage error naming ``where``."""
+    from tracetui.runfilter import parse_statuses, parse_when
+
+    try:
+        return RunFilter(
+            name=args.name,
+            since=parse_when(args.since) if args.since else None,
+            until=parse_when(args.until, end_of_day=True) if args.until else None,
+            statuses=parse_statuses(statuses) if statuses else None,
+            text=text,
+            limit=limit,
+        )
+    except ValueError as exc:
+        raise usage_error(where, str(exc)) from None
 
 
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}

@@ -11,8 +11,10 @@ from tracetui.cli.common import (
     emit_json,
     input_options,
     json_option,
-    load_all,
     many_paths,
+    range_options,
+    reported,
+    run_filter,
     usage_error,
 )
 
@@ -22,6 +24,7 @@ HELP = "group failures into families, or find ones like a given error"
 def arguments(sub: argparse.ArgumentParser) -> None:
     """The command's arguments."""
     many_paths(sub)
+    range_options(sub)
     sub.add_argument("--similar", metavar="TEXT", help="rank failures by similarity to TEXT")
     sub.add_argument(
         "--min-score",
@@ -34,7 +37,8 @@ def arguments(sub: argparse.ArgumentParser) -> None:
         "--max-runs",
         type=int,
         metavar="N",
-        help="from a database: read the N newest runs (default 1000; the count left out is said)",
+        help="from a database: read at most the N newest runs with a failure "
+        "(default: every one the filter selects, a page at a time)",
     )
     sub.add_argument(
         "--threshold",
@@ -67,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         group,
         rank,
     )
+    from tracetui.inputs.failing import failing_sources
     from tracetui.reports.failures import (
         cfn_json,
         cfn_text,
@@ -75,7 +80,6 @@ def run(args: argparse.Namespace) -> int:
         ranked_json,
         ranked_text,
     )
-    from tracetui.runfilter import RunFilter
 
     where = " ".join(args.paths)
     if args.cfn_compatible:
@@ -86,7 +90,16 @@ def run(args: argparse.Namespace) -> int:
                 raise usage_error(where, f"{flag} does not apply: claude-flow's threshold is 0.30")
     elif args.scan_all:
         raise usage_error(where, "--scan-all goes with --cfn-compatible")
-    sets = load_all(args.paths, args.dialect, RunFilter(limit=args.max_runs))
+    wanted = run_filter(args, where, limit=args.max_runs)
+    loaded = failing_sources(
+        args.paths,
+        args.dialect,
+        wanted,
+        similar=None if args.cfn_compatible else args.similar,
+        cfn=args.cfn_compatible,
+        window=None if args.scan_all else CFN_WINDOW,
+    )
+    sets = reported(loaded)
     if args.cfn_compatible:
         matches = find_similar_failures(
             sets,
@@ -113,5 +126,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(families_json(families, len(failures), threshold))
     else:
-        emit(families_text(families, len(failures), len(sets), args.limit))
+        emit(families_text(families, len(failures), len({s.source for s in sets}), args.limit))
     return EXIT_OK

@@ -1,9 +1,12 @@
-"""``tracetui runs``: runs newest first, with per-workflow failure rate and percentiles."""
+"""``tracetui runs``: runs newest first, with failure and timeout rates and percentiles over
+every matching run, per workflow and per time bucket."""
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
+from tracetui.analysis.runs import BUCKETS, RunRow, RunStatistics
 from tracetui.cli.common import (
     EXIT_OK,
     emit,
@@ -12,8 +15,11 @@ from tracetui.cli.common import (
     json_option,
     load_all,
     many_paths,
-    usage_error,
+    range_options,
+    run_filter,
+    warn_loaded,
 )
+from tracetui.runfilter import RunFilter
 
 HELP = "list runs from files, folders or a database, with per-workflow stats"
 
@@ -21,11 +27,7 @@ HELP = "list runs from files, folders or a database, with per-workflow stats"
 def arguments(sub: argparse.ArgumentParser) -> None:
     """The command's arguments."""
     many_paths(sub)
-    sub.add_argument("--name", metavar="N", help="only this workflow or skill (exact name)")
-    sub.add_argument("--since", metavar="T", help="started at or after T (ISO time, or 24h, 7d)")
-    sub.add_argument(
-        "--until", metavar="T", help="started at or before T (a bare date keeps that day)"
-    )
+    range_options(sub)
     sub.add_argument(
         "--status",
         metavar="S",
@@ -33,33 +35,66 @@ def arguments(sub: argparse.ArgumentParser) -> None:
         "(ok, failed, timed_out, cancelled, running, ...; claude-flow's timeout and success too)",
     )
     sub.add_argument("--text", metavar="Q", help="name, id, failing node or error contains Q")
-    sub.add_argument("--limit", type=int, metavar="N", help="the N newest runs")
+    sub.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        help="list the N newest runs (a database lists 1000 unless told); "
+        "the statistics cover every matching run",
+    )
+    sub.add_argument(
+        "--bucket",
+        choices=BUCKETS,
+        default="day",
+        help="statistics per hour, day (the default), week or month of the start time (UTC)",
+    )
     json_option(sub)
     input_options(sub)
 
 
 def run(args: argparse.Namespace) -> int:
-    """List runs across files and folders, with per-workflow failure rate and percentiles."""
-    from tracetui.analysis.runs import filter_runs, run_rows, workflow_stats
+    """List runs with the figures over all that match."""
+    from tracetui.analysis.runs import filter_runs, run_rows, run_statistics
+    from tracetui.inputs.database import is_database_url
     from tracetui.reports.runs import runs_json, runs_text
-    from tracetui.runfilter import RunFilter, parse_statuses, parse_when
 
-    try:
-        wanted = RunFilter(
-            name=args.name,
-            since=parse_when(args.since) if args.since else None,
-            until=parse_when(args.until, end_of_day=True) if args.until else None,
-            statuses=parse_statuses(args.status) if args.status else None,
-            text=args.text,
-            limit=args.limit,
-        )
-    except ValueError as exc:
-        raise usage_error("runs", str(exc)) from None
-    # A database does the filtering in SQL; files are filtered after loading (same rules).
-    rows = filter_runs(run_rows(load_all(args.paths, args.dialect, wanted)), wanted)
-    stats = workflow_stats(rows)
+    wanted = run_filter(args, "runs", statuses=args.status, text=args.text, limit=args.limit)
+    if len(args.paths) == 1 and is_database_url(args.paths[0]):
+        rows, stats = _from_database(args.paths[0], wanted, args.bucket)
+    else:
+        # Files are filtered after loading (the same rules as the SQL); the figures cover
+        # every matching run, the listing the newest --limit of them.
+        matching = filter_runs(run_rows(load_all(args.paths, args.dialect)), wanted)
+        stats = run_statistics(matching, args.bucket)
+        rows = matching[: wanted.limit] if wanted.limit is not None else matching
     if args.json:
         emit_json(runs_json(rows, stats))
     else:
         emit(runs_text(rows, stats))
     return EXIT_OK
+
+
+def _from_database(url: str, wanted: RunFilter, bucket: str) -> tuple[list[RunRow], RunStatistics]:
+    """The newest runs, and the figures PostgreSQL computes over all that match."""
+    from tracetui.analysis.runs import run_rows
+    from tracetui.errors import TraceError
+    from tracetui.inputs.database import DEFAULT_LIMIT
+    from tracetui.inputs.failing import open_database
+    from tracetui.inputs.load import SourceError, label
+    from tracetui.model import TraceSet
+
+    database = open_database(url)
+    try:
+        limit = wanted.limit if wanted.limit is not None else DEFAULT_LIMIT
+        stats = database.statistics(wanted, bucket)
+        listed = (
+            database.runs(replace(wanted, limit=limit), say_cap=False)
+            if limit > 0
+            else TraceSet(database.label, [])
+        )
+    except TraceError as exc:
+        raise SourceError(label(url), exc) from None
+    finally:
+        database.close()
+    warn_loaded(listed)
+    return run_rows([listed]), stats

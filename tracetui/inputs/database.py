@@ -7,30 +7,33 @@ optional extra: ``pip install '.[postgres]'`` from a checkout. Credentials come 
 
 from __future__ import annotations
 
+import contextlib
 import re
-from datetime import UTC, datetime
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
+from tracetui.analysis.runs import RunStatistics, WorkflowStats
 from tracetui.errors import RecordError, TraceError
+from tracetui.inputs import run_queries
+from tracetui.inputs.run_queries import LIST_COLUMNS, Query, naive_utc
 from tracetui.loaders.cfn import TRACE_COLUMNS, load_trace
-from tracetui.model import Status, Trace, TraceSet
+from tracetui.model import Trace, TraceSet
 from tracetui.runfilter import RunFilter
 
 TABLE = "execution_traces"
 DEFAULT_LIMIT = 1000
 CONNECT_TIMEOUT_S = 5
-# The model's statuses and the table's CHECK words.
-STATUS_WORDS = {
-    Status.OK: "success",
-    Status.FAILED: "failed",
-    Status.TIMED_OUT: "timeout",
-    Status.RUNNING: "running",
-}
-_LIST_COLUMNS = (
-    "trace_id, started_at, skill_name, completed_at, total_duration_ms, status, "
-    "error_message, metadata"
-)
+# A query that runs longer is cancelled by the server and reported: never a hung screen.
+STATEMENT_TIMEOUT_S = 30.0
+# Rows read at a time when walking many (failures): memory stays bounded by a page.
+FAILURE_PAGE = 2000
+# How alike (pg_trgm word_similarity, 0-1) an error must be to a --similar text to be read
+# at all. Loose on purpose: rapidfuzz ranks what is read, and this only spares the rest.
+SIMILAR_PREFILTER = 0.2
 
 
 def is_database_url(text: str) -> bool:
@@ -93,20 +96,29 @@ def _psycopg() -> Any:
     return psycopg
 
 
-def _naive_utc(moment: datetime) -> datetime:
-    """The table stores naive UTC timestamps."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
+@dataclass(frozen=True, slots=True)
+class RunCounts:
+    """How many runs a filter selects, by how they ended."""
+
+    runs: int
+    failed: int
+    timed_out: int
+    running: int
 
 
 class CfnDatabase:
-    """A read-only connection to claude-flow's database."""
+    """A read-only connection to claude-flow's database: one connection, every transaction
+    read-only, every statement under a timeout, safe to call from worker threads."""
 
-    def __init__(self, url: str, table: str = TABLE) -> None:
+    def __init__(
+        self, url: str, table: str = TABLE, statement_timeout_s: float = STATEMENT_TIMEOUT_S
+    ) -> None:
         self.url = url
         self.label = redact(url)
         self.table = table
+        self.statement_timeout_s = statement_timeout_s
+        self._lock = threading.Lock()
+        self._trigram: bool | None = None
         psycopg = _psycopg()
         try:
             self.connection = psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S)
@@ -117,6 +129,11 @@ class CfnDatabase:
             raise TraceError(f"not a usable database URL: {problem}") from None
         # Nothing is ever written: every transaction is read-only.
         self.connection.read_only = True
+        self.connection.execute(
+            "SELECT set_config('statement_timeout', %s, false)",
+            (f"{max(1, round(statement_timeout_s * 1000))}ms",),
+        )
+        self.connection.commit()
         self._check_shape()
 
     def close(self) -> None:
@@ -124,16 +141,37 @@ class CfnDatabase:
         self.connection.close()
 
     def _query(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[Any]:
+        """Rows of one statement in its own read-only transaction; any failure is a
+        TraceError whose one line says what happened (and holds no secret)."""
         psycopg = _psycopg()
-        try:
-            with self.connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                rows: list[Any] = cursor.fetchall()
-            self.connection.rollback()  # end the read-only transaction
-            return rows
-        except psycopg.Error as exc:
-            self.connection.rollback()
-            raise TraceError(f"query failed: {scrub(_first_line(str(exc)), self.url)}") from None
+        with self._lock:
+            try:
+                with self.connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    rows: list[Any] = cursor.fetchall()
+                self.connection.rollback()  # end the read-only transaction
+                return rows
+            except psycopg.Error as exc:
+                problem = self._problem(exc)
+                with contextlib.suppress(psycopg.Error):  # gone: the problem says so
+                    self.connection.rollback()
+                raise TraceError(problem) from None
+
+    def _problem(self, exc: Exception) -> str:
+        psycopg = _psycopg()
+        if isinstance(exc, psycopg.errors.QueryCanceled):
+            return (
+                f"the query took longer than {self.statement_timeout_s:g} s and was cancelled "
+                "(statement timeout): narrow it with --since, --until or --name"
+            )
+        if self.connection.closed or isinstance(exc, psycopg.OperationalError):
+            detail = scrub(_first_line(str(exc)), self.url)
+            return f"lost the connection to the database ({detail})"
+        return f"query failed: {scrub(_first_line(str(exc)), self.url)}"
+
+    def run(self, query: Query) -> list[Any]:
+        """Rows of a built query."""
+        return self._query(query.sql, query.params)
 
     def _check_shape(self) -> None:
         rows = self._query(
@@ -149,50 +187,96 @@ class CfnDatabase:
                 f"{', '.join(sorted(missing))})"
             )
 
-    def runs(self, wanted: RunFilter, with_steps: bool = False) -> TraceSet:
-        """Runs newest first, filtered in SQL; steps only for failed ones unless asked."""
-        where: list[str] = []
-        params: dict[str, Any] = {}
-        if wanted.name is not None:
-            where.append("skill_name = %(name)s")
-            params["name"] = wanted.name
-        if wanted.since is not None:
-            where.append("started_at >= %(since)s")
-            params["since"] = _naive_utc(wanted.since)
-        if wanted.until is not None:
-            where.append("started_at <= %(until)s")
-            params["until"] = _naive_utc(wanted.until)
-        if wanted.statuses is not None:
-            words = [STATUS_WORDS[s] for s in wanted.statuses if s in STATUS_WORDS]
-            where.append("status = ANY(%(statuses)s)")
-            params["statuses"] = words
-        steps = "steps" if with_steps else "CASE WHEN status <> 'success' THEN steps END"
-        sql = f"SELECT {_LIST_COLUMNS}, {steps} AS steps FROM {self.table}"
-        condition = (" WHERE " + " AND ".join(where)) if where else ""
-        sql += condition + " ORDER BY started_at DESC LIMIT %(limit)s"
-        limit = wanted.limit if wanted.limit is not None else DEFAULT_LIMIT
-        params["limit"] = limit
-        rows = self._query(sql, params)
-        traces = []
-        warnings = []
-        if len(rows) >= limit:
-            # A cap applies: say how much it left out, and how to read more.
-            total = self._query(f"SELECT count(*) FROM {self.table}{condition}", params)[0][0]
-            if total > len(rows):
-                warnings.append(
-                    f"read the newest {len(rows):,} of {total:,} matching runs "
-                    "(--limit N, or --max-runs N for failures, reads more)"
-                )
+    @property
+    def has_trigram(self) -> bool:
+        """Whether pg_trgm is installed in this database (tracetui never installs it)."""
+        if self._trigram is None:
+            rows = self._query("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+            self._trigram = bool(rows)
+        return self._trigram
+
+    def counts(self, wanted: RunFilter, *, failing: bool = False) -> RunCounts:
+        """How many runs match the filter (its limit aside); with ``failing``, of those
+        only the runs with a failing step."""
+        more = (run_queries.FAILING_ROW,) if failing else ()
+        query = run_queries.count(self.table, wanted, *more)
+        runs, failed, timed_out, running = self.run(query)[0]
+        return RunCounts(runs, failed, timed_out, running)
+
+    def statistics(self, wanted: RunFilter, bucket: str = "day") -> RunStatistics:
+        """Runs, failure and timeout rates, P50 and P95 over every matching run, overall,
+        per skill and per time bucket, computed by PostgreSQL in one scan."""
+        rows = self.run(run_queries.statistics(self.table, wanted, bucket))
+        overall = WorkflowStats("all", 0, 0, None, None)
+        workflows, buckets = [], []
+        for by_skill, by_bucket, skill, start, runs, failed, timed_out, p50, p95 in rows:
+            if by_skill and by_bucket:
+                overall = WorkflowStats("all", runs, failed, p50, p95, timed_out)
+            elif not by_skill:
+                workflows.append(WorkflowStats(skill, runs, failed, p50, p95, timed_out))
+            else:
+                name = start.isoformat() if isinstance(start, datetime) else str(start)
+                buckets.append(WorkflowStats(name, runs, failed, p50, p95, timed_out))
+        workflows.sort(key=lambda s: (-s.runs, s.name))
+        buckets.sort(key=lambda s: s.name, reverse=True)
+        return RunStatistics(overall, workflows, buckets, bucket, computed_by="PostgreSQL")
+
+    def traces(self, query: Query) -> tuple[list[Trace], list[str]]:
+        """The runs of a query's rows, and a warning per row that could not be read."""
+        return self._load_rows(self.run(query))
+
+    def _load_rows(self, rows: list[Any]) -> tuple[list[Trace], list[str]]:
+        traces: list[Trace] = []
+        warnings: list[str] = []
         for row in rows:
             try:
                 traces.append(self._trace(row))
             except RecordError as exc:
                 warnings.append(f"row {row[0]}: {exc}, skipped")
+        return traces, warnings
+
+    def runs(self, wanted: RunFilter, with_steps: bool = False, say_cap: bool = True) -> TraceSet:
+        """The newest ``wanted.limit`` runs (1,000 unless given), filtered in SQL; steps only
+        for failed ones unless asked. With ``say_cap``, a warning says how many runs the
+        limit left out."""
+        limit = wanted.limit if wanted.limit is not None else DEFAULT_LIMIT
+        steps = "steps" if with_steps else run_queries.LISTED_STEPS
+        query = run_queries.page(self.table, wanted, "newest", limit, steps=steps)
+        traces, warnings = self.traces(query)
+        if say_cap and len(traces) + len(warnings) >= limit:
+            # A cap applies: say how much it left out, and how to read more.
+            total = self.counts(wanted).runs
+            if total > limit:
+                warnings.insert(
+                    0,
+                    f"read the newest {limit:,} of {total:,} matching runs (--limit N reads more)",
+                )
         return TraceSet(self.label, traces, warnings, complete=self.complete)
 
+    def failing_pages(
+        self, wanted: RunFilter, similar: str | None = None, size: int = FAILURE_PAGE
+    ) -> Iterator[TraceSet]:
+        """Every run with a failing step, newest first, a page at a time (only failing rows
+        are read). With ``similar`` and pg_trgm installed, only rows whose errors share
+        words with it."""
+        if similar is not None and not self.has_trigram:
+            similar = None  # every failing row is read and ranked in memory
+        after: tuple[datetime, str] | None = None
+        while True:
+            query = run_queries.failing_rows(
+                self.table, wanted, size, after, similar, SIMILAR_PREFILTER
+            )
+            rows = self.run(query)
+            if not rows:
+                return
+            traces, warnings = self._load_rows(rows)
+            yield TraceSet(self.label, traces, warnings, complete=self.complete)
+            if len(rows) < size:
+                return
+            after = (rows[-1][1], rows[-1][0])
+
     def _trace(self, row: tuple[Any, ...]) -> Trace:
-        names = [*_LIST_COLUMNS.split(", "), "steps"]
-        record = dict(zip(names, row, strict=True))
+        record = dict(zip((*LIST_COLUMNS, "steps"), row, strict=True))
         partial = record["steps"] is None
         for key in ("started_at", "completed_at"):
             if isinstance(record[key], datetime):
@@ -208,9 +292,9 @@ class CfnDatabase:
         """The run with its steps read from the table."""
         if "partial" not in trace.attributes:
             return trace
-        started = _naive_utc(trace.started_at) if trace.started_at else None
+        started = naive_utc(trace.started_at) if trace.started_at else None
         rows = self._query(
-            f"SELECT {_LIST_COLUMNS}, steps FROM {self.table} "
+            f"SELECT {', '.join(LIST_COLUMNS)}, steps FROM {self.table} "
             "WHERE trace_id = %s AND started_at = %s",
             (trace.id, started),
         )

@@ -89,13 +89,12 @@ def _where(failure: Failure) -> str:
     return f"{safe_line(failure.node)} in {safe_line(run)}"
 
 
-def families_text(families: list[Family], total: int, files: int, limit: int | None) -> str:
+def families_text(families: list[Family], total: int, sources: int, limit: int | None) -> str:
     """A readable list of families with an example of each."""
     traces = len({id(f.trace) for family in families for f in family.members})
     lines = [
         f"{counted(total, 'failure')} in {counted(len(families), 'family', 'families')} across "
-        f"{counted(traces, 'run')}"
-        f" ({files} file{'s' if files != 1 else ''})"
+        f"{counted(traces, 'run')} ({counted(sources, 'source')})"
     ]
     for rank, family in enumerate(families[:limit] if limit else families, 1):
         lines.append("")

@@ -4,14 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracetui.analysis.runs import RunRow, WorkflowStats
+from tracetui.analysis.runs import RunRow, RunStatistics, WorkflowStats
 from tracetui.display import GLYPH, WORD, seconds, timestamp
 from tracetui.text import pad, safe_line, shorten
 
 
-def runs_json(rows: list[RunRow], stats: list[WorkflowStats]) -> dict[str, Any]:
-    """Runs newest first, then per-workflow figures."""
+def stats_json(stat: WorkflowStats) -> dict[str, Any]:
+    """One group's figures."""
     return {
+        "name": stat.name,
+        "runs": stat.runs,
+        "failed": stat.failed,
+        "failure_rate": stat.failure_rate,
+        "timed_out": stat.timed_out,
+        "timeout_rate": stat.timeout_rate,
+        "p50_s": stat.p50,
+        "p95_s": stat.p95,
+    }
+
+
+def runs_json(rows: list[RunRow], stats: RunStatistics) -> dict[str, Any]:
+    """Runs newest first, then the figures over every matching run: all together
+    (``overall``), per workflow and per time bucket."""
+    return {
+        "total_runs": stats.overall.runs,
+        "listed_runs": len(rows),
+        "computed_by": stats.computed_by,
+        "overall": stats_json(stats.overall),
+        "bucket": stats.bucket,
+        "buckets": [{**stats_json(b), "start": b.name} for b in stats.buckets],
         "runs": [
             {
                 "source": r.source,
@@ -30,17 +51,7 @@ def runs_json(rows: list[RunRow], stats: list[WorkflowStats]) -> dict[str, Any]:
             }
             for r in rows
         ],
-        "workflows": [
-            {
-                "name": s.name,
-                "runs": s.runs,
-                "failed": s.failed,
-                "failure_rate": s.failure_rate,
-                "p50_s": s.p50,
-                "p95_s": s.p95,
-            }
-            for s in stats
-        ],
+        "workflows": [stats_json(s) for s in stats.workflows],
     }
 
 
@@ -54,9 +65,22 @@ def started(row: RunRow, *, short: bool = False) -> str:
     return mark + timestamp(row.started_at)
 
 
-def runs_text(rows: list[RunRow], stats: list[WorkflowStats]) -> str:
-    """A table of runs, then one line per workflow."""
-    lines = [f"{len(rows)} runs"]
+# The newest buckets a text listing shows; JSON has them all.
+TEXT_BUCKETS = 31
+
+
+def _stats_line(label: str, stat: WorkflowStats) -> str:
+    return (
+        f"{label} {stat.runs:>8} {stat.failed:>7} {stat.failure_rate * 100:>5.1f}% "
+        f"{stat.timeout_rate * 100:>7.1f}% {seconds(stat.p50):>9} {seconds(stat.p95):>9}"
+    )
+
+
+def runs_text(rows: list[RunRow], stats: RunStatistics) -> str:
+    """A table of runs, then the figures per workflow and per time bucket."""
+    total = stats.overall.runs
+    shown = f"{len(rows):,}"
+    lines = [f"{shown} runs" if total == len(rows) else f"newest {shown} of {total:,} runs"]
     for row in rows:
         failure = ""
         if row.failing_node or row.error_line:
@@ -66,11 +90,19 @@ def runs_text(rows: list[RunRow], stats: list[WorkflowStats]) -> str:
             f"{seconds(row.duration):>9}  {pad(safe_line(row.name), 28)} "
             f"{pad(safe_line(row.trace.dialect), 13)} {failure}"
         )
-    lines.append("")
-    lines.append(f"{'workflow':<30} {'runs':>5} {'failed':>7} {'rate':>6} {'P50':>9} {'P95':>9}")
-    for stat in stats:
-        lines.append(
-            f"{pad(safe_line(stat.name), 30)} {stat.runs:>5} {stat.failed:>7} "
-            f"{stat.failure_rate * 100:>5.0f}% {seconds(stat.p50):>9} {seconds(stat.p95):>9}"
-        )
+    titles = f"{'runs':>8} {'failed':>7} {'rate':>6} {'timeout':>8} {'P50':>9} {'P95':>9}"
+    lines += ["", f"over all {total:,} matching runs (computed by {stats.computed_by})"]
+    lines.append(f"{'workflow':<30} {titles}")
+    lines.append(_stats_line(f"{'(all)':<30}", stats.overall))
+    for stat in stats.workflows:
+        lines.append(_stats_line(pad(safe_line(stat.name), 30), stat))
+    if stats.buckets:
+        lines += ["", f"{'per ' + stats.bucket + ' (UTC)':<30} {titles}"]
+        for stat in stats.buckets[:TEXT_BUCKETS]:
+            lines.append(_stats_line(f"{stat.name.replace('T', ' '):<30}", stat))
+        if len(stats.buckets) > TEXT_BUCKETS:
+            lines.append(
+                f"... {len(stats.buckets) - TEXT_BUCKETS} older (--json lists every bucket; "
+                "--since narrows, --bucket week or month widens)"
+            )
     return "\n".join(lines) + "\n"
