@@ -223,9 +223,7 @@ def test_a_cap_says_how_much_it_left_out(server: Server) -> None:
     assert any("newest 3 of 10 matching runs" in w for w in capped.warnings)
     assert not load_database(server.url(), RunFilter(limit=50)).warnings
     result = run("failures", server.url(), "--max-runs", "2")
-    failing = sum(
-        1 for t in rows_by_id().values() if any(s.status.is_failure for s in t.nodes())
-    )
+    failing = sum(1 for t in rows_by_id().values() if any(s.status.is_failure for s in t.nodes()))
     assert result.code == 0 and f"newest 2 of {failing} runs with a failure" in result.err
 
 

@@ -13,7 +13,7 @@ from rapidfuzz import fuzz, process
 
 from tracetui.analysis.same_run import second_forms
 from tracetui.analysis.signature import signature
-from tracetui.model import NODE, STEP, LazySequence, Status, Trace, TraceSet
+from tracetui.model import FAILURE_STATUSES, NODE, STEP, LazySequence, Status, Trace, TraceSet
 
 # Signatures at least this similar (rapidfuzz token_sort_ratio, 0-100) merge into a family.
 DEFAULT_FAMILY_THRESHOLD = 85.0
@@ -250,6 +250,51 @@ class FailureIndex:
                 ends[-1] = limit
                 break
         return RankedFailures(self._order, positions, ends, scores)
+
+
+def alike_messages(
+    messages: dict[str | None, int], query: str, min_score: float, limit: int | None
+) -> tuple[list[str], bool]:
+    """Of distinct error messages (with how many failures each has; None or "" for failures
+    with no message), those whose failures ``rank`` would list for ``query``: every message whose
+    signature scores at least ``min_score``, best first, whole score levels until ``limit``
+    failures are covered. Also whether failures without a message score (as "(no message)
+    failed" and the like). What a database reads for a similar search, no more, no less."""
+    if not query.strip() or (limit is not None and limit <= 0):
+        return [], False
+    signatures: dict[str, list[str | None]] = {}
+    for message in messages:
+        if not message:
+            for status in FAILURE_STATUSES:
+                signatures.setdefault(f"{NO_MESSAGE}{status.value}", []).append(message)
+        else:
+            signatures.setdefault(signature(message), []).append(message)
+    scored = process.extract(
+        signature(query),
+        list(signatures),
+        scorer=fuzz.token_set_ratio,
+        limit=None,
+        score_cutoff=max(min_score, 0.0),
+    )
+    by_score: dict[float, list[str]] = {}
+    for choice, score, _ in scored:
+        if score > 0:
+            by_score.setdefault(score, []).append(choice)
+    chosen: list[str] = []
+    without = False
+    covered = 0
+    for score in sorted(by_score, reverse=True):
+        for sig in by_score[score]:
+            for message in signatures[sig]:
+                if not message:
+                    covered += 0 if without else messages[message]
+                    without = True
+                elif message not in chosen:
+                    chosen.append(message)
+                    covered += messages[message]
+        if limit is not None and covered >= limit:
+            break
+    return chosen, without
 
 
 class RankedFailures(LazySequence[Ranked]):

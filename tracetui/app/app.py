@@ -16,6 +16,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, Static
 
+from tracetui.app.db_runs import DatabaseRunsScreen
 from tracetui.app.diff_view import DiffScreen, PairScreen, TimelinesScreen
 from tracetui.app.explorer import ExplorerScreen
 from tracetui.app.failure_view import FailuresScreen
@@ -126,6 +127,8 @@ class TraceApp(App[int]):
             self.show(start.traces, start.follow)
         elif isinstance(start, starts.ListRuns):
             self.push_screen(RunsScreen(start.sets))
+        elif isinstance(start, starts.BrowseDatabase):
+            self.push_screen(DatabaseRunsScreen(start.database))
         elif isinstance(start, starts.LoadRuns):
             self.push_screen(RunsScreen(files=start.files, dialect=start.dialect))
         elif isinstance(start, starts.ShowDiff):
@@ -296,7 +299,8 @@ class TraceApp(App[int]):
 
     @on(ShowFailures)
     def _show_failures(self, message: ShowFailures) -> None:
-        self.push_screen(FailuresScreen(self.sources(), message.query))
+        sources = message.sources if message.sources is not None else self.sources()
+        self.push_screen(FailuresScreen(sources, message.query))
 
     @on(ShowDiff)
     def _show_diff(self, message: ShowDiff) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from textual.message import Message
 
 from tracetui.analysis.diff import Diff, Pair
-from tracetui.model import Status, Trace
+from tracetui.model import Status, Trace, TraceSet
 
 
 class OpenRun(Message):
@@ -21,11 +21,13 @@ class OpenRun(Message):
 
 
 class ShowFailures(Message):
-    """Show every failure in what is open, ranked against ``query`` when it is not empty."""
+    """Show every failure in what is open (or in ``sources``, when the screen asking has read
+    them itself), ranked against ``query`` when it is not empty."""
 
-    def __init__(self, query: str = "") -> None:
+    def __init__(self, query: str = "", sources: list[TraceSet] | None = None) -> None:
         super().__init__()
         self.query = query
+        self.sources = sources
 
 
 class ShowDiff(Message):

@@ -12,6 +12,7 @@ from textual.message import Message
 from tracetui.analysis.runs import RunRow
 from tracetui.app.line_list import LineList, status_css
 from tracetui.display import GLYPH, WORD, seconds
+from tracetui.inputs.run_pages import is_pending
 from tracetui.model import Status
 from tracetui.reports.runs import started
 from tracetui.text import pad, safe_line, shorten
@@ -60,6 +61,9 @@ class RunList(LineList[RunRow]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.marked: list[RunRow] = []
+        # Set when every run is of one dialect (a database): the rows need not be read to
+        # know the dialect column says nothing.
+        self.one_dialect = False
 
     def show(self, rows: list[RunRow], keep: RunRow | None = None) -> None:
         """Replace the rows, keeping the cursor on ``keep`` when it is still listed."""
@@ -76,6 +80,8 @@ class RunList(LineList[RunRow]):
 
     def columns(self, width: int) -> RunColumns:
         """The columns that fit ``width`` for the runs listed now."""
+        if self.one_dialect:
+            return run_columns(width, 1)
         dialects = len({row.trace.dialect for row in self.rows[:2000]})
         return run_columns(width, dialects)
 
@@ -99,6 +105,9 @@ class RunList(LineList[RunRow]):
     def render_row(self, row: int, width: int, selected: bool) -> list[Segment]:
         run = self.rows[row]
         trace = run.trace
+        if is_pending(run):
+            muted = self.get_component_rich_style("run-list--muted")
+            return [Segment(("\u203a" if selected else " ") + "   \u2026 reading", muted)]
         layout = self.columns(width)
         style = self.get_component_rich_style(f"run-list--{trace.status.value}")
         muted = self.get_component_rich_style("run-list--muted")
@@ -133,13 +142,13 @@ class RunList(LineList[RunRow]):
     def action_open_run(self) -> None:
         """Open the run under the cursor."""
         run = self.current()
-        if run is not None:
+        if run is not None and not is_pending(run):
             self.post_message(self.Opened(run))
 
     def action_mark(self) -> None:
         """Mark the run for a diff (two at most: the older is the baseline)."""
         run = self.current()
-        if run is None:
+        if run is None or is_pending(run):
             return
         if run in self.marked:
             self.marked.remove(run)

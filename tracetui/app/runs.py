@@ -123,7 +123,8 @@ class RunsScreen(Screen[None]):
         self.query_rows: list[RunRow] = []  # what the query selects, before the status filter
         self.load_progress: tuple[int, int] | None = None
         self.skipped: list[tuple[str, str]] = []
-        self.completed: dict[tuple[str, int], Trace] = {}  # listed runs read whole, by place
+        # Listed runs read whole, by what names them (_run_id).
+        self.completed: dict[tuple[str, str | int], Trace] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="runs-title")
@@ -314,19 +315,19 @@ class RunsScreen(Screen[None]):
     def open_run(self, message: RunList.Opened) -> None:
         """Open the chosen run in the explorer (reading the rest of it first if listed only)."""
         row = message.row
-        trace = self.completed.get((row.source, row.position), row.trace)
+        run_id = _run_id(row)
+        trace = self.completed.get(run_id, row.trace) if run_id is not None else row.trace
         source = next((s for s in self.sources if s.source == row.source), None)
         if source is not None and source.complete is not None and "partial" in trace.attributes:
-            self._complete(source, row)
+            self._complete(row)
             return
         self.post_message(OpenRun(trace))
 
     @work(thread=True, exclusive=True, group="complete", exit_on_error=False)
-    def _complete(self, source: TraceSet, row: RunRow) -> None:
+    def _complete(self, row: RunRow) -> None:
         """Read the rest of a listed run (its steps, from the database) off the UI thread."""
-        assert source.complete is not None
         try:
-            trace = source.complete(row.trace)
+            trace = self._whole(row)
         except Exception as exc:  # a dropped connection, say: the list stays as it is
             self.app.call_from_thread(
                 self.notify, f"Could not read the run: {exc}", severity="error"
@@ -336,7 +337,9 @@ class RunsScreen(Screen[None]):
 
     def _completed(self, row: RunRow, trace: Trace) -> None:
         # Kept beside the loaded set, which stays as it was read.
-        self.completed[(row.source, row.position)] = trace
+        run_id = _run_id(row)
+        if run_id is not None:
+            self.completed[run_id] = trace
         self.post_message(OpenRun(trace))
 
     def action_query(self) -> None:
@@ -388,7 +391,30 @@ class RunsScreen(Screen[None]):
             self.notify("Mark two runs with m, then press d", timeout=3)
             return
         older, newer = sorted(marked, key=lambda r: r.sort_time)
-        self.post_message(ShowDiff(diff([older.trace], newer.trace)))
+        self._diff(older, newer)
+
+    @work(thread=True, exclusive=True, group="complete", exit_on_error=False)
+    def _diff(self, older: RunRow, newer: RunRow) -> None:
+        """Diff two runs, each read whole first (a database lists runs without their steps)."""
+        try:
+            baseline, current = self._whole(older), self._whole(newer)
+        except Exception as exc:  # a dropped connection, say: the list stays as it is
+            self.app.call_from_thread(
+                self.notify, f"Could not read the runs: {exc}", severity="error"
+            )
+            return
+        self.app.call_from_thread(self.post_message, ShowDiff(diff([baseline], current)))
+
+    def _whole(self, row: RunRow) -> Trace:
+        """The run of a row with everything its source holds (blocking)."""
+        run_id = _run_id(row)
+        known = self.completed.get(run_id) if run_id is not None else None
+        if known is not None:
+            return known
+        source = next((s for s in self.sources if s.source == row.source), None)
+        if source is None or source.complete is None or "partial" not in row.trace.attributes:
+            return row.trace
+        return source.complete(row.trace)
 
     def action_failures(self) -> None:
         """Every failure across the runs, grouped into families."""

@@ -34,6 +34,14 @@ def arguments(sub: argparse.ArgumentParser) -> None:
     )
     sub.add_argument("--limit", type=int, metavar="N", help="show at most N results")
     sub.add_argument(
+        "--trigram",
+        action="store_true",
+        help="from a database with pg_trgm: with --similar, read only rows whose errors are "
+        "trigram-alike (word_similarity >= 0.2); faster over very varied messages, may miss "
+        "weak matches. Default: every distinct message is scored first, then only the rows "
+        "holding a listed one are read",
+    )
+    sub.add_argument(
         "--max-runs",
         type=int,
         metavar="N",
@@ -71,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         group,
         rank,
     )
-    from tracetui.inputs.failing import failing_sources
+    from tracetui.inputs.failing import SimilarSearch, failing_sources
     from tracetui.reports.failures import (
         cfn_json,
         cfn_text,
@@ -91,11 +99,15 @@ def run(args: argparse.Namespace) -> int:
     elif args.scan_all:
         raise usage_error(where, "--scan-all goes with --cfn-compatible")
     wanted = run_filter(args, where, limit=args.max_runs)
+    min_score = DEFAULT_MIN_SCORE if args.min_score is None else args.min_score
+    search = None
+    if args.similar is not None and not args.cfn_compatible:
+        search = SimilarSearch(args.similar, min_score, args.limit, args.trigram)
     loaded = failing_sources(
         args.paths,
         args.dialect,
         wanted,
-        similar=None if args.cfn_compatible else args.similar,
+        similar=search,
         cfn=args.cfn_compatible,
         window=None if args.scan_all else CFN_WINDOW,
     )
@@ -113,7 +125,6 @@ def run(args: argparse.Namespace) -> int:
             emit(cfn_text(args.similar, matches))
         return EXIT_OK
     failures = collect(sets)
-    min_score = DEFAULT_MIN_SCORE if args.min_score is None else args.min_score
     threshold = DEFAULT_FAMILY_THRESHOLD if args.threshold is None else args.threshold
     if args.similar is not None:
         ranked = rank(failures, args.similar, min_score=min_score, limit=args.limit)

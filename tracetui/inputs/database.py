@@ -16,11 +16,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
+from tracetui.analysis.failures import alike_messages
 from tracetui.analysis.runs import RunStatistics, WorkflowStats
+from tracetui.analysis.signature import DEFAULT_MIN_SCORE
 from tracetui.errors import RecordError, TraceError
 from tracetui.inputs import run_queries
 from tracetui.inputs.run_queries import LIST_COLUMNS, Query, naive_utc
-from tracetui.loaders.cfn import TRACE_COLUMNS, load_trace
+from tracetui.loaders.cfn import DIALECT, TRACE_COLUMNS, load_trace
 from tracetui.model import Trace, TraceSet
 from tracetui.runfilter import RunFilter
 
@@ -31,8 +33,8 @@ CONNECT_TIMEOUT_S = 5
 STATEMENT_TIMEOUT_S = 30.0
 # Rows read at a time when walking many (failures): memory stays bounded by a page.
 FAILURE_PAGE = 2000
-# How alike (pg_trgm word_similarity, 0-1) an error must be to a --similar text to be read
-# at all. Loose on purpose: rapidfuzz ranks what is read, and this only spares the rest.
+# With --trigram: how alike (pg_trgm word_similarity, 0-1) an error must be to a --similar
+# text to be read at all; rapidfuzz ranks what is read.
 SIMILAR_PREFILTER = 0.2
 
 
@@ -254,17 +256,37 @@ class CfnDatabase:
         return TraceSet(self.label, traces, warnings, complete=self.complete)
 
     def failing_pages(
-        self, wanted: RunFilter, similar: str | None = None, size: int = FAILURE_PAGE
+        self,
+        wanted: RunFilter,
+        similar: str | None = None,
+        *,
+        min_score: float = DEFAULT_MIN_SCORE,
+        limit: int | None = None,
+        trigram: bool = False,
+        size: int = FAILURE_PAGE,
     ) -> Iterator[TraceSet]:
-        """Every run with a failing step, newest first, a page at a time (only failing rows
-        are read). With ``similar`` and pg_trgm installed, only rows whose errors share
-        words with it."""
-        if similar is not None and not self.has_trigram:
-            similar = None  # every failing row is read and ranked in memory
+        """Every run with a failing step, newest first, a page at a time: only failing rows
+        are read. With ``similar``, only the rows holding a failure ``rank`` would list (at
+        least ``min_score``; enough for ``limit``): the distinct messages are scored first,
+        then only rows with a chosen one are read. With ``trigram`` (and pg_trgm installed),
+        rows are chosen by pg_trgm word similarity instead, which may miss weak matches."""
+        messages = None
+        if similar is not None and not (trigram and self.has_trigram):
+            counts = dict(self.run(run_queries.failure_messages(self.table, wanted)))
+            messages = alike_messages(counts, similar, min_score, limit)
+            if not messages[0] and not messages[1]:
+                return
+            similar = None
         after: tuple[datetime, str] | None = None
         while True:
             query = run_queries.failing_rows(
-                self.table, wanted, size, after, similar, SIMILAR_PREFILTER
+                self.table,
+                wanted,
+                size,
+                after,
+                messages=messages,
+                similar=similar,
+                similarity=SIMILAR_PREFILTER,
             )
             rows = self.run(query)
             if not rows:
@@ -274,6 +296,18 @@ class CfnDatabase:
             if len(rows) < size:
                 return
             after = (rows[-1][1], rows[-1][0])
+
+    def listed(self, row: tuple[Any, ...]) -> Trace:
+        """A row as a run; one that cannot be read is a run of unknown status whose error
+        and warning say why (a list shows it rather than leave a gap)."""
+        try:
+            return self._trace(row)
+        except RecordError as exc:
+            trace = Trace(dialect=DIALECT, source=self.label, id=str(row[0]), name=str(row[2]))
+            trace.error = f"this row cannot be read as a run: {exc}"
+            trace.warn(trace.error)
+            trace.attributes["format"] = "database row"
+            return trace
 
     def _trace(self, row: tuple[Any, ...]) -> Trace:
         record = dict(zip((*LIST_COLUMNS, "steps"), row, strict=True))

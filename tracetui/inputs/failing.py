@@ -4,9 +4,10 @@ installed, pre-filtered by likeness) in SQL; files are loaded whole and filtered
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from tracetui.analysis.runs import filter_runs, run_rows
+from tracetui.analysis.signature import DEFAULT_MIN_SCORE
 from tracetui.errors import TraceError
 from tracetui.inputs import run_queries
 from tracetui.inputs.database import CfnDatabase, is_database_url
@@ -24,8 +25,18 @@ def open_database(url: str) -> CfnDatabase:
         raise SourceError(label(url), exc) from None
 
 
+@dataclass(frozen=True, slots=True)
+class SimilarSearch:
+    """A ``--similar`` search: only runs holding a failure it would list are read."""
+
+    text: str
+    min_score: float = DEFAULT_MIN_SCORE
+    limit: int | None = None
+    trigram: bool = False  # choose rows by pg_trgm word similarity instead
+
+
 def _database_failures(
-    url: str, wanted: RunFilter, similar: str | None, cfn: bool, window: int | None
+    url: str, wanted: RunFilter, similar: SimilarSearch | None, cfn: bool, window: int | None
 ) -> list[TraceSet]:
     database = open_database(url)
     try:
@@ -34,7 +45,18 @@ def _database_failures(
             return [TraceSet(database.label, traces, warnings, complete=database.complete)]
         sets = []
         read = 0
-        for page in database.failing_pages(wanted, similar):
+        pages = (
+            database.failing_pages(wanted)
+            if similar is None
+            else database.failing_pages(
+                wanted,
+                similar.text,
+                min_score=similar.min_score,
+                limit=similar.limit,
+                trigram=similar.trigram,
+            )
+        )
+        for page in pages:
             kept = page
             if wanted.limit is not None and read + len(page.traces) > wanted.limit:
                 kept = replace(page, traces=page.traces[: wanted.limit - read])
@@ -67,7 +89,7 @@ def failing_sources(
     dialect: str | None,
     wanted: RunFilter,
     *,
-    similar: str | None = None,
+    similar: SimilarSearch | None = None,
     cfn: bool = False,
     window: int | None = None,
 ) -> Loaded:

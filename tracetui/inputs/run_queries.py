@@ -42,6 +42,10 @@ _FAILING_STEP = (
     '$[*] ? (@.status like_regex "^\\\\s*(failed|failure|error|timeout|timed_out|cancelled'
     '|canceled)\\\\s*$" flag "i")'
 )
+# A step (``step``, an element of the steps array) whose status the loader reads as a failure.
+STEP_FAILS = (
+    "(step->>'status') ~* '^\\s*(failed|failure|error|timeout|timed_out|cancelled|canceled)\\s*$'"
+)
 # Rows with a failing step, and rows whose steps are JSON text the loader decodes itself.
 FAILING_ROW = f"(steps @? '{_FAILING_STEP}' OR jsonb_typeof(steps) = 'string')"
 # The steps as an array, whatever the column holds (a string or object reads as none).
@@ -186,22 +190,46 @@ def last_page(table: str, wanted: RunFilter, order: str, size: int) -> Query:
     return page(table, wanted, _REVERSED[order], size)
 
 
+def failure_messages(table: str, wanted: RunFilter) -> Query:
+    """Each distinct error message of a failing step (NULL for none), with how many failing
+    steps have it: what a similar search scores before it reads a row."""
+    filtered = where(wanted, FAILING_ROW, STEP_FAILS)
+    return Query(
+        f"SELECT step->>'error_message', count(*) FROM {table}, "
+        f"jsonb_array_elements({_STEP_ARRAY}) AS step{filtered.sql} GROUP BY 1",
+        filtered.params,
+    )
+
+
 def failing_rows(
     table: str,
     wanted: RunFilter,
     size: int,
     after: tuple[datetime, str] | None = None,
+    *,
+    messages: tuple[list[str], bool] | None = None,
     similar: str | None = None,
     similarity: float = 0.0,
 ) -> Query:
     """A page of rows with a failing step, newest first, after the key ``after``. With
-    ``similar`` (and pg_trgm installed), only rows whose error, or a step's, shares words
-    with it: ``word_similarity`` at least ``similarity`` either way round."""
+    ``messages`` (chosen messages, and whether steps without one are wanted), only rows
+    with such a failing step. With ``similar`` (pg_trgm installed), only rows whose error,
+    or a step's, shares words with it: ``word_similarity`` at least ``similarity`` either
+    way round."""
     more = [FAILING_ROW]
     params: dict[str, Any] = {"size": size}
     if after is not None:
         more.append("(started_at, trace_id) < (%(key_at)s, %(key_id)s)")
         params["key_at"], params["key_id"] = after
+    if messages is not None:
+        chosen, without = messages
+        params["messages"] = chosen
+        unsaid = " OR coalesce(step->>'error_message', '') = ''" if without else ""
+        more.append(
+            f"(jsonb_typeof(steps) = 'string' OR EXISTS (SELECT 1 FROM "
+            f"jsonb_array_elements({_STEP_ARRAY}) AS step WHERE {STEP_FAILS} AND "
+            f"(step->>'error_message' = ANY(%(messages)s){unsaid})))"
+        )
     if similar is not None:
         params["similar"], params["similarity"] = similar, similarity
         alike = (

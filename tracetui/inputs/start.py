@@ -12,7 +12,8 @@ from pathlib import Path
 
 from tracetui.analysis.diff import Diff
 from tracetui.errors import TraceError
-from tracetui.inputs.database import is_database_url
+from tracetui.inputs.database import CfnDatabase, is_database_url
+from tracetui.inputs.failing import open_database
 from tracetui.inputs.load import SourceError, label, load_source, load_sources
 from tracetui.inputs.paths import expand
 from tracetui.loaders import load_bytes
@@ -39,6 +40,13 @@ class ListRuns:
     """Runs already loaded (a database listing, say)."""
 
     sets: list[TraceSet]
+
+
+@dataclass(frozen=True, slots=True)
+class BrowseDatabase:
+    """A connected database, whose runs are read a page at a time as the list is looked at."""
+
+    database: CfnDatabase
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +96,7 @@ class ShowDiff:
     diff: Diff
 
 
-Start = Explore | ListRuns | LoadRuns | LoadLarge | WaitForRecord | ShowDiff
+Start = Explore | ListRuns | BrowseDatabase | LoadRuns | LoadLarge | WaitForRecord | ShowDiff
 
 
 def _file_size(path: str) -> int:
@@ -107,6 +115,8 @@ def _one_file(path: str) -> bool:
 
 def start_for(paths: list[str], dialect: str | None = None, follow: bool = False) -> Start:
     """What to show for the paths a user named; raises SourceError when it cannot be shown."""
+    if len(paths) == 1 and is_database_url(paths[0]):
+        return BrowseDatabase(open_database(paths[0]))
     if any(is_database_url(p) for p in paths):
         return ListRuns(load_sources(paths, dialect).sets)
     if follow:

@@ -1,0 +1,364 @@
+"""claude-flow's table at scale (about 10k generated rows, months of partitions), against the
+real PostgreSQL: every figure tracetui shows is checked against SQL this test runs itself."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import pytest
+
+from tests.cli_helpers import run
+from tests.pg_bulk import fill
+from tests.pg_server import Server, find_bin, running_server
+from tracetui.analysis.failures import collect, jaccard, rank
+from tracetui.analysis.runs import run_rows, run_statistics
+from tracetui.errors import TraceError
+from tracetui.inputs import run_queries
+from tracetui.inputs.database import CfnDatabase
+from tracetui.inputs.run_pages import MAX_PAGES, RunPages, is_pending
+from tracetui.model import Status
+from tracetui.runfilter import RunFilter
+
+psycopg = pytest.importorskip("psycopg", reason="the postgres extra is not installed")
+
+if find_bin() is None and not os.environ.get("CI") and not os.environ.get("TRACETUI_TEST_PG"):
+    pytest.skip("no PostgreSQL server binaries here", allow_module_level=True)
+
+ROWS = 10_000
+JULY = RunFilter(
+    since=datetime(2026, 7, 1, tzinfo=UTC), until=datetime(2026, 7, 31, 23, 59, 59, tzinfo=UTC)
+)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    with running_server() as running:
+        fill(running, "bulk", ROWS)
+        fill(running, "plain", ROWS, trigram=False)  # the same rows, without pg_trgm
+        yield running
+
+
+@pytest.fixture
+def database(server: Server) -> Iterator[CfnDatabase]:
+    connected = CfnDatabase(server.url(database="bulk"))
+    yield connected
+    connected.close()
+
+
+def sql(server: Server, text: str, params: Any = None, database: str = "bulk") -> list[Any]:
+    """Rows of a query run by the test on its own connection."""
+    with psycopg.connect(
+        host=server.socket_dir, port=server.port, user="postgres", dbname=database
+    ) as connection:
+        return list(connection.execute(text, params).fetchall())
+
+
+def close(left: float | None, right: float | None) -> bool:
+    if left is None or right is None:
+        return left is right
+    return math.isclose(left, right, rel_tol=1e-9, abs_tol=1e-9)
+
+
+# --- statistics ------------------------------------------------------------------------------
+
+WALL = "EXTRACT(EPOCH FROM completed_at - started_at)::float8"
+EXPECTED = f"""
+SELECT {{key}}, count(*), sum((status IN ('failed', 'timeout'))::int),
+       sum((status = 'timeout')::int),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY {WALL}),
+       percentile_cont(0.95) WITHIN GROUP (ORDER BY {WALL})
+FROM execution_traces {{where}} GROUP BY 1 ORDER BY 1
+"""
+
+
+@pytest.mark.parametrize(
+    ("wanted", "where", "params"),
+    [
+        (RunFilter(), "", None),
+        (
+            JULY,
+            "WHERE started_at >= %s AND started_at <= %s",
+            ("2026-07-01", "2026-07-31 23:59:59"),
+        ),
+        (RunFilter(name="redis-coordination"), "WHERE skill_name = %s", ("redis-coordination",)),
+        (
+            RunFilter(statuses=frozenset({Status.FAILED, Status.TIMED_OUT})),
+            "WHERE status IN ('failed', 'timeout')",
+            None,
+        ),
+    ],
+)
+def test_statistics_are_postgresql_figures_over_every_matching_run(
+    server: Server, database: CfnDatabase, wanted: RunFilter, where: str, params: Any
+) -> None:
+    stats = database.statistics(wanted, "week")
+    assert stats.computed_by == "PostgreSQL"
+    skills = sql(server, EXPECTED.format(key="skill_name", where=where), params)
+    assert sorted((s.name, s.runs, s.failed, s.timed_out) for s in stats.workflows) == sorted(
+        (name, runs, failed, timed_out) for name, runs, failed, timed_out, *_ in skills
+    )
+    by_skill = {s.name: s for s in stats.workflows}
+    for name, *_, p50, p95 in skills:
+        assert close(by_skill[name].p50, p50) and close(by_skill[name].p95, p95)
+    weeks = sql(server, EXPECTED.format(key="date_trunc('week', started_at)", where=where), params)
+    assert [(b.name, b.runs, b.failed, b.timed_out) for b in stats.buckets] == [
+        (start.isoformat(), runs, failed, timed_out)
+        for start, runs, failed, timed_out, *_ in reversed(weeks)
+    ]
+    for bucket, (*_, p50, p95) in zip(stats.buckets, reversed(weeks), strict=True):
+        assert close(bucket.p50, p50) and close(bucket.p95, p95)
+    overall = sql(server, EXPECTED.format(key="1", where=where), params)
+    assert stats.overall.runs == sum(runs for _, runs, *_ in skills) == overall[0][1]
+    assert close(stats.overall.p95, overall[0][5])
+
+
+def test_the_database_and_memory_agree_on_every_figure(database: CfnDatabase) -> None:
+    everything = database.runs(RunFilter(limit=ROWS), with_steps=True, say_cap=False)
+    assert len(everything.traces) == ROWS
+    memory = run_statistics(run_rows([everything]), "day")
+    sql_stats = database.statistics(RunFilter(), "day")
+    for left, right in [
+        (memory.overall, sql_stats.overall),
+        *zip(memory.workflows, sql_stats.workflows, strict=True),
+        *zip(memory.buckets, sql_stats.buckets, strict=True),
+    ]:
+        assert (left.name, left.runs, left.failed, left.timed_out) == (
+            right.name,
+            right.runs,
+            right.failed,
+            right.timed_out,
+        )
+        assert close(left.p50, right.p50) and close(left.p95, right.p95)
+
+
+def test_a_time_filter_reads_only_its_months_partitions(server: Server) -> None:
+    query = run_queries.statistics("execution_traces", JULY, "day")
+    plan = sql(server, "EXPLAIN " + query.sql, query.params)
+    scanned = {line[0].split(" on ")[1].split()[0] for line in plan if " on execution_" in line[0]}
+    assert scanned == {"execution_traces_2026_07"}
+
+
+def test_runs_json_gives_the_figures_and_the_total(server: Server) -> None:
+    result = run("runs", server.url(database="bulk"), "--limit", "5", "--bucket", "month", "--json")
+    assert result.code == 0, result.err
+    doc = orjson.loads(result.out)
+    assert doc["total_runs"] == ROWS and doc["listed_runs"] == 5
+    assert doc["computed_by"] == "PostgreSQL"
+    months = sql(server, EXPECTED.format(key="date_trunc('month', started_at)", where=""))
+    assert [(b["runs"], b["failed"]) for b in doc["buckets"]] == [
+        (runs, failed) for _, runs, failed, *_ in reversed(months)
+    ]
+    newest = sql(server, "SELECT trace_id FROM execution_traces ORDER BY started_at DESC LIMIT 5")
+    assert [r["id"] for r in doc["runs"]] == [row[0] for row in newest]
+    text = run("runs", server.url(database="bulk"), "--limit", "3").out
+    assert "newest 3 of 10,000 runs" in text and "per day (UTC)" in text
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def ids(server: Server, order: str, where: str = "") -> list[str]:
+    return [
+        row[0]
+        for row in sql(server, f"SELECT trace_id FROM execution_traces {where} ORDER BY {order}")
+    ]
+
+
+def test_pages_by_key_walk_the_whole_list_in_order_with_bounded_memory(
+    server: Server, database: CfnDatabase
+) -> None:
+    counts = database.counts(RunFilter())
+    pages = RunPages(database, RunFilter(), "newest", counts, page_size=100)
+    assert len(pages) == ROWS and is_pending(pages[5000])
+    for page in range(pages.page_count):
+        pages.load(page)
+        assert len(pages.loaded()) <= MAX_PAGES
+    assert pages.queries == pages.page_count
+    expected = ids(server, "started_at DESC, trace_id DESC")
+    tail = [pages[i].trace.id for i in range(ROWS - 100 * MAX_PAGES, ROWS)]
+    assert tail == expected[-100 * MAX_PAGES :]
+
+
+def test_jumping_to_the_oldest_run_reads_one_page_backwards(
+    server: Server, database: CfnDatabase
+) -> None:
+    wanted = RunFilter(name="docker-build")
+    pages = RunPages(database, wanted, "newest", database.counts(wanted), page_size=100)
+    pages.load(pages.page_count - 1)
+    expected = ids(server, "started_at DESC, trace_id DESC", "WHERE skill_name = 'docker-build'")
+    assert len(pages) == len(expected)
+    last = range((pages.page_count - 1) * 100, len(pages))
+    assert [pages[i].trace.id for i in last] == expected[last.start :]
+    # The page before it is found by key, backwards from the one read.
+    pages.load(pages.page_count - 2)
+    before = range((pages.page_count - 2) * 100, last.start)
+    assert [pages[i].trace.id for i in before] == expected[before.start : before.stop]
+    # A jump into the middle reads by offset; other orders too.
+    pages.load(7)
+    assert [pages[i].trace.id for i in range(700, 800)] == expected[700:800]
+    slowest = RunPages(database, wanted, "slowest", database.counts(wanted), page_size=50)
+    slowest.load(3)
+    durations = [slowest[i].duration for i in range(150, 200)]
+    assert durations == sorted(durations, key=lambda d: -(d or 0.0))
+
+
+def test_rows_are_listed_without_steps_until_opened(database: CfnDatabase) -> None:
+    pages = RunPages(database, RunFilter(), "newest", database.counts(RunFilter()))
+    pages.load(0)
+    ok = next(pages[i] for i in range(200) if pages[i].status is Status.OK)
+    assert "partial" in ok.trace.attributes and not list(ok.trace.nodes())
+    whole = database.complete(ok.trace)
+    assert list(whole.nodes()) and whole.duration == ok.duration
+
+
+# --- failures --------------------------------------------------------------------------------
+
+
+def test_failures_read_only_failing_rows_and_group_as_files_do(
+    server: Server, database: CfnDatabase
+) -> None:
+    everything = database.runs(RunFilter(limit=ROWS), with_steps=True, say_cap=False)
+    expected = collect([everything])
+    failing_runs = {id(f.trace) for f in expected}
+    read = list(database.failing_pages(RunFilter(), size=500))
+    assert sum(len(page.traces) for page in read) == len(failing_runs)
+    assert len(read) == -(-len(failing_runs) // 500)  # pages of 500
+    result = run("failures", server.url(database="bulk"), "--json")
+    doc = orjson.loads(result.out)
+    assert doc["failures"] == len(expected)
+    from tracetui.analysis.failures import group
+
+    assert [f["count"] for f in doc["families"]] == [f.count for f in group(expected)]
+
+
+def test_failures_take_a_time_range(server: Server) -> None:
+    july = run(
+        "failures",
+        server.url(database="bulk"),
+        "--since",
+        "2026-07-01",
+        "--until",
+        "2026-07-31",
+        "--json",
+    )
+    doc = orjson.loads(july.out)
+    rows = sql(
+        server,
+        "SELECT count(*) FROM execution_traces, jsonb_array_elements(steps) AS step "
+        "WHERE started_at >= '2026-07-01' AND started_at < '2026-08-01' "
+        "AND step->>'status' IN ('failed', 'timeout')",
+    )
+    assert doc["failures"] == rows[0][0]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "redis timeout",
+        "connection timeout to database",
+        "npm ERR! network request failed getaddrinfo",
+        "Health check deadline",
+        "relation already exists",
+        "disk full",
+    ],
+)
+def test_a_similar_search_prefiltered_by_pg_trgm_finds_what_a_full_scan_finds(
+    server: Server, query: str
+) -> None:
+    with_trigram = run("failures", server.url(database="bulk"), "--similar", query, "--json")
+    without = run("failures", server.url(database="plain"), "--similar", query, "--json")
+    assert with_trigram.code == without.code == 0, with_trigram.err + without.err
+    found, full = orjson.loads(with_trigram.out), orjson.loads(without.out)
+    assert [(r["score"], r["trace_id"], r["node"]) for r in found["failures"]] == [
+        (r["score"], r["trace_id"], r["node"]) for r in full["failures"]
+    ]
+
+
+def test_a_similar_search_reads_only_rows_it_lists(server: Server) -> None:
+    database = CfnDatabase(server.url(database="plain"))
+    every = sum(len(p.traces) for p in database.failing_pages(RunFilter()))
+    read = list(database.failing_pages(RunFilter(), "redis connection timeout", limit=5))
+    ranked = rank(collect(read), "redis connection timeout", min_score=40, limit=5)
+    assert len(ranked) == 5 and all(r.score == 100 for r in ranked)
+    assert 5 <= sum(len(p.traces) for p in read) < every / 3
+    assert not list(database.failing_pages(RunFilter(), "zzzz qqqq", min_score=90))
+
+
+def test_trigram_prefilter_when_asked_and_installed(server: Server) -> None:
+    with_trigram = CfnDatabase(server.url(database="bulk"))
+    without = CfnDatabase(server.url(database="plain"))
+    assert with_trigram.has_trigram and not without.has_trigram
+    search = "Redis connection timeout after 12ms"
+    narrow = list(with_trigram.failing_pages(RunFilter(), search, trigram=True))
+    wide = list(without.failing_pages(RunFilter(), search, trigram=True))  # scored instead
+    every = sum(len(p.traces) for p in without.failing_pages(RunFilter()))
+    assert 0 < sum(len(p.traces) for p in narrow) < every
+    best = rank(collect(narrow), search, limit=20)
+    assert [(r.score, r.failure.trace.id) for r in best] == [
+        (r.score, r.failure.trace.id) for r in rank(collect(wide), search, limit=20)
+    ]
+    result = run(
+        "failures", server.url(database="bulk"), "--similar", search, "--trigram", "--json"
+    )
+    assert result.code == 0 and orjson.loads(result.out)["failures"]
+
+
+def test_cfn_compatible_keeps_claude_flows_own_query(server: Server) -> None:
+    error = "Redis connection timeout after 500ms (ECONNRESET)"
+    result = run(
+        "failures", server.url(database="bulk"), "--similar", error, "--cfn-compatible", "--json"
+    )
+    rows = sql(
+        server,
+        "SELECT trace_id, skill_name, error_message, started_at FROM execution_traces "
+        "WHERE status = 'failed' AND error_message IS NOT NULL ORDER BY started_at DESC LIMIT 100",
+    )
+    scored = [(round(jaccard(error, row[2]), 2), row) for row in rows]
+    expected = [
+        {
+            "trace_id": row[0],
+            "skill_name": row[1],
+            "error_message": row[2],
+            "started_at": row[3].isoformat(),
+            "similarity_score": score,
+        }
+        for score, row in sorted(
+            [s for s in scored if jaccard(error, s[1][2]) > 0.30], key=lambda s: -s[0]
+        )[:10]
+    ]
+    assert orjson.loads(result.out) == expected
+
+
+# --- the connection ----------------------------------------------------------------------------
+
+
+def test_a_slow_query_is_cancelled_and_said(server: Server) -> None:
+    hurried = CfnDatabase(server.url(database="bulk"), statement_timeout_s=0.2)
+    with pytest.raises(TraceError, match="statement timeout"):
+        hurried._query("SELECT pg_sleep(3)")
+    assert hurried.counts(RunFilter()).runs == ROWS  # the connection is still good
+
+
+def test_a_dropped_connection_is_a_message(server: Server, database: CfnDatabase) -> None:
+    pid = database.connection.info.backend_pid
+    sql(server, "SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(TraceError, match="lost the connection"):
+        database.counts(RunFilter())
+    with pytest.raises(TraceError, match="lost the connection"):
+        database.counts(RunFilter())
+
+
+def test_every_transaction_is_read_only(database: CfnDatabase) -> None:
+    for statement in (
+        "CREATE TEMP TABLE scratch (x int)",
+        "DELETE FROM execution_traces",
+        "INSERT INTO execution_traces (trace_id, started_at, skill_name, status) "
+        "VALUES ('x', now(), 'x', 'success')",
+    ):
+        with pytest.raises(TraceError, match="read-only"):
+            database._query(statement)
