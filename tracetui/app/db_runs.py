@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.widgets import Static
@@ -14,15 +13,15 @@ from textual.widgets import Static
 from tracetui.analysis.runs import NodeTrend, RunStatistics, node_trends, run_rows
 from tracetui.app.navigation import ShowFailures
 from tracetui.app.run_list import RunList
-from tracetui.app.runs import SORTS, STATUS_CYCLE, RunsScreen
-from tracetui.display import counted, seconds, timestamp
+from tracetui.app.runs import SORTS, STATUS_CYCLE, RunsScreen, statistics_text, trends_text
+from tracetui.display import timestamp
 from tracetui.errors import TraceError
 from tracetui.inputs import run_queries
 from tracetui.inputs.database import CfnDatabase
 from tracetui.inputs.run_pages import RunPages
 from tracetui.model import TraceSet
 from tracetui.runfilter import RunFilter, parse_query
-from tracetui.text import pad, safe_line, shorten
+from tracetui.text import safe_line, shorten
 
 # Runs of one workflow read to draw its node trends.
 TREND_RUNS = 30
@@ -112,8 +111,8 @@ class DatabaseRunsScreen(RunsScreen):
     def fetch_visible(self) -> None:
         """Read the pages of the rows in sight (and under the cursor) not read yet."""
         pages = self.pages
-        if pages is None or self._fetching:
-            return
+        if pages is None or self._fetching or self.problem is not None:
+            return  # after a problem, the next query (Esc, /, f, o) asks again
         view = self.query_one(RunList)
         top = view.scroll_offset.y
         wanted = pages.missing(top, top + max(1, view.size.height))
@@ -138,7 +137,6 @@ class DatabaseRunsScreen(RunsScreen):
             self.problem = problem
             self.notify(problem, severity="error", timeout=8)
             self.refresh_title()
-            self.pages = None  # stop asking: what is read stays listed
             return
         if pages is self.pages:
             view = self.query_one(RunList)
@@ -193,56 +191,21 @@ class DatabaseRunsScreen(RunsScreen):
             return
         pane = self.query_one("#runs-stats", Static)
         width = max(24, pane.content_region.width or 40)
-        wide = width >= 12 + 32
-        name = width - (32 if wide else 22)
-        stats = self.statistics
         text = Text(no_wrap=True, overflow="ellipsis")
-        if stats is None:
+        if self.statistics is None:
             text.append("computing the figures in PostgreSQL\u2026\n")
         else:
-            text.append(
-                f"over all {stats.overall.runs:,} matching runs (by {stats.computed_by})\n",
-                style="italic",
-            )
-            p95 = f" {'P95':>9}" if wide else ""
-            text.append(
-                f"{pad('workflow', name)} {'runs':>5} {'fail':>5} {'P50':>9}{p95}\n", style="bold"
-            )
-            for stat in [stats.overall, *stats.workflows[:50]]:
-                p95 = f" {seconds(stat.p95):>9}" if wide else ""
-                label = "(all)" if stat is stats.overall else safe_line(stat.name)
-                text.append(
-                    f"{pad(label, name, cell_len)} {stat.runs:>5} "
-                    f"{stat.failure_rate * 100:>4.0f}% {seconds(stat.p50):>9}{p95}\n"
-                )
+            statistics_text(text, self.statistics, width)
         current = self.query_one(RunList).current()
-        if current is not None and current.trace.name is not None:
-            self._trends_text(text, current.trace.name, width)
-        pane.update(text)
-
-    def _trends_text(self, text: Text, workflow: str, width: int) -> None:
-        found = self.trends.get(workflow)
-        if found is None:
-            text.append(f"\nreading the newest runs of {safe_line(workflow)}\u2026\n")
-            self._read_trends(workflow)
-            return
-        trends, times = found
-        text.append(
-            f"\nNodes of {safe_line(workflow)}, its newest {counted(len(times), 'run')} "
-            "(oldest \u2192 newest)\n",
-            style="bold",
-        )
-        spark = max(8, width - 22)
-        for trend in trends[:40]:
-            line = f"{pad(safe_line(trend.node), 20, cell_len)} {trend.sparkline()[-spark:]}"
-            if trend.slowed_at is not None:
-                text.append(line + "\n", style="bold")
-                text.append(
-                    f"  slower since run {trend.slowed_at + 1} ({times[trend.slowed_at]})\n",
-                    style="bold",
-                )
+        workflow = current.trace.name if current is not None else None
+        if workflow is not None:
+            found = self.trends.get(workflow)
+            if found is None:
+                text.append(f"\nreading the newest runs of {safe_line(workflow)}\u2026\n")
+                self._read_trends(workflow)
             else:
-                text.append(line + "\n")
+                trends_text(text, workflow, *found, width)
+        pane.update(text)
 
     @work(thread=True, group="db-trends", exit_on_error=False)
     def _read_trends(self, workflow: str) -> None:

@@ -18,11 +18,14 @@ from textual.widgets import Footer, Input, Static
 
 from tracetui.analysis.diff import diff
 from tracetui.analysis.runs import (
+    NodeTrend,
     RunRow,
+    RunStatistics,
+    WorkflowStats,
     filter_runs,
     node_trends,
     run_rows,
-    workflow_stats,
+    run_statistics,
 )
 from tracetui.app.keys import QUIT_AND_HELP
 from tracetui.app.loading import loading_note
@@ -49,6 +52,64 @@ SORTS: list[tuple[str, Callable[[RunRow], Any], bool]] = [
     ("name", lambda r: r.name.casefold(), False),
     ("status", lambda r: (not r.status.is_failure, r.status.value), False),
 ]
+
+
+# Time buckets the workflows pane shows (the newest); ``tracetui runs --json`` has them all.
+PANE_BUCKETS = 14
+
+
+def statistics_text(text: Text, stats: RunStatistics, width: int) -> None:
+    """The workflows pane's figures: all runs, each workflow, then each day (newest first).
+    P95 gives way first when the pane is narrow; the name takes what is left."""
+    wide = width >= 12 + 32
+    name = width - (32 if wide else 22)
+
+    def line(label: str, stat: WorkflowStats) -> None:
+        p95 = f" {seconds(stat.p95):>9}" if wide else ""
+        text.append(
+            f"{pad(label, name, cell_len)} {stat.runs:>5} "
+            f"{stat.failure_rate * 100:>4.0f}% {seconds(stat.p50):>9}{p95}\n"
+        )
+
+    p95 = f" {'P95':>9}" if wide else ""
+    text.append(
+        f"over {counted(stats.overall.runs, 'run')} (computed by {stats.computed_by})\n",
+        style="italic",
+    )
+    text.append(f"{pad('workflow', name)} {'runs':>5} {'fail':>5} {'P50':>9}{p95}\n", style="bold")
+    line("(all)", stats.overall)
+    for stat in stats.workflows[:50]:
+        line(safe_line(stat.name), stat)
+    if stats.buckets:
+        text.append(
+            f"\n{pad('per ' + stats.bucket + ' (UTC)', name)} {'runs':>5} {'fail':>5} "
+            f"{'P50':>9}{p95}\n",
+            style="bold",
+        )
+        for stat in stats.buckets[:PANE_BUCKETS]:
+            line(stat.name[:10] if stats.bucket != "hour" else stat.name[:16], stat)
+
+
+def trends_text(
+    text: Text, workflow: str, trends: list[NodeTrend], times: list[str], width: int
+) -> None:
+    """Each node's duration over a workflow's runs (``times``: when each ran, oldest first),
+    the nodes that slowed first."""
+    text.append(
+        f"\nNodes of {safe_line(workflow)}, {counted(len(times), 'run')} (oldest \u2192 newest)\n",
+        style="bold",
+    )
+    spark = max(8, width - 22)
+    for trend in trends[:40]:
+        line = f"{pad(safe_line(trend.node), 20, cell_len)} {trend.sparkline()[-spark:]}"
+        if trend.slowed_at is not None:
+            text.append(line + "\n", style="bold")
+            text.append(
+                f"  slower since run {trend.slowed_at + 1} ({times[trend.slowed_at]})\n",
+                style="bold",
+            )
+        else:
+            text.append(line + "\n")
 
 
 class RunHeader(Widget):
@@ -262,47 +323,20 @@ class RunsScreen(Screen[None]):
     def _update_stats(self) -> None:
         if not self.has_class("show-stats"):
             return
-        view = self.query_one(RunList)
         pane = self.query_one("#runs-stats", Static)
         width = max(24, pane.content_region.width or 40)
-        # P95 gives way first when the pane is narrow; the name takes what is left.
-        wide = width >= 12 + 32
-        name = width - (32 if wide else 22)
-        p95 = f" {'P95':>9}" if wide else ""
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(
-            f"{pad('workflow', name)} {'runs':>5} {'fail':>5} {'P50':>9}{p95}\n", style="bold"
-        )
         # Over the runs the query selects, whatever the status filter shows: a failure rate
         # of the ok runs alone would always be 0%.
-        for stat in workflow_stats(self.query_rows)[:50]:
-            p95 = f" {seconds(stat.p95):>9}" if wide else ""
-            text.append(
-                f"{pad(safe_line(stat.name), name, cell_len)} {stat.runs:>5} "
-                f"{stat.failure_rate * 100:>4.0f}% {seconds(stat.p50):>9}{p95}\n"
-            )
-        current = view.current()
+        statistics_text(text, run_statistics(self.query_rows, "day"), width)
+        current = self.query_one(RunList).current()
         if current is not None:
-            same = [r for r in self.all_rows if r.name == current.name]
-            text.append(
-                f"\nNodes of {safe_line(current.name)}, {counted(len(same), 'run')} "
-                "(oldest \u2192 newest)\n",
-                style="bold",
+            same = sorted(
+                (r for r in self.all_rows if r.name == current.name), key=lambda r: r.sort_time
             )
-            ordered = sorted(same, key=lambda r: r.sort_time)
-            spark = max(8, width - 22)
-            for trend in node_trends(same)[:40]:
-                line = f"{pad(safe_line(trend.node), 20, cell_len)} {trend.sparkline()[-spark:]}"
-                if trend.slowed_at is not None:
-                    when = ordered[trend.slowed_at].started_at
-                    text.append(line + "\n", style="bold")
-                    text.append(
-                        f"  slower since run {trend.slowed_at + 1} ({timestamp(when)})\n",
-                        style="bold",
-                    )
-                else:
-                    text.append(line + "\n")
-        self.query_one("#runs-stats", Static).update(text)
+            times = [timestamp(row.started_at) for row in same]
+            trends_text(text, current.name, node_trends(same), times, width)
+        pane.update(text)
 
     @on(RunList.Highlighted)
     def follow_cursor(self) -> None:
