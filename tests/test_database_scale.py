@@ -349,8 +349,10 @@ def test_a_dropped_connection_is_a_message(server: Server, database: CfnDatabase
     sql(server, "SELECT pg_terminate_backend(%s)", (pid,))
     with pytest.raises(TraceError, match="lost the connection"):
         database.counts(RunFilter())
-    with pytest.raises(TraceError, match="lost the connection"):
-        database.counts(RunFilter())
+    # The next question connects again (still read-only, still under the timeout).
+    assert database.counts(RunFilter()).runs == ROWS
+    assert database.connection.info.backend_pid != pid
+    assert database.connection.read_only is True
 
 
 def test_every_transaction_is_read_only(database: CfnDatabase) -> None:
@@ -362,3 +364,115 @@ def test_every_transaction_is_read_only(database: CfnDatabase) -> None:
     ):
         with pytest.raises(TraceError, match="read-only"):
             database._query(statement)
+
+
+# --- the runs view -----------------------------------------------------------------------------
+
+
+async def settle(pilot: Any, done: Any, tries: int = 200) -> None:
+    """Wait (up to ~10 s) until ``done()`` holds: the view reads in worker threads."""
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        if done():
+            return
+    raise AssertionError("the view did not get there")
+
+
+async def test_the_runs_view_pages_the_table(server: Server) -> None:
+    from tracetui.app.app import TraceApp
+    from tracetui.app.db_runs import DatabaseRunsScreen
+    from tracetui.app.explorer import ExplorerScreen
+    from tracetui.app.run_list import RunList
+    from tracetui.inputs.start import BrowseDatabase, start_for
+
+    start = start_for([server.url(database="bulk")])
+    assert isinstance(start, BrowseDatabase)
+    app = TraceApp(start)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, DatabaseRunsScreen)
+        view = screen.query_one(RunList)
+        await settle(pilot, lambda: screen.pages is not None)
+        assert screen.pages is not None
+        title = str(screen.query_one("#runs-title").render())
+        failed = sql(
+            server, "SELECT count(*) FROM execution_traces WHERE status IN ('failed', 'timeout')"
+        )[0][0]
+        assert f"{ROWS:,} runs, {failed:,} failed" in title
+        newest = ids(server, "started_at DESC, trace_id DESC")
+        assert [view.rows[i].trace.id for i in range(20)] == newest[:20]
+        assert screen.pages.loaded() == [0]  # the first screen: one page
+        # Jump to the oldest run: one page read backwards, not the table.
+        await pilot.press("G")
+        await settle(pilot, lambda: not is_pending(view.rows[ROWS - 1]))
+        current = view.current()
+        assert current is not None and current.trace.id == newest[-1]
+        assert screen.pages.loaded() == [0, screen.pages.page_count - 1]
+        # Opening a run reads its steps.
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, ExplorerScreen))
+        assert isinstance(app.screen, ExplorerScreen)
+        assert list(app.screen.trace.nodes())
+        await pilot.press("escape")
+        # The workflows pane: figures by PostgreSQL over every matching run.
+        await pilot.press("w")
+        await settle(pilot, lambda: screen.statistics is not None)
+        assert screen.statistics is not None and screen.statistics.overall.runs == ROWS
+        pane = str(screen.query_one("#runs-stats").render())
+        assert f"over {ROWS:,} runs (computed by PostgreSQL)" in pane
+        # A query runs in SQL.
+        await pilot.press("slash", *"name:lint-code", "enter")
+        lint = sql(server, "SELECT count(*) FROM execution_traces WHERE skill_name = 'lint-code'")
+        await settle(pilot, lambda: screen.pages is not None and len(screen.pages) == lint[0][0])
+        # One connection all along.
+        connections = sql(
+            server,
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = 'bulk' AND pid <> "
+            "pg_backend_pid()",
+        )
+        assert connections[0][0] == 1
+
+
+async def test_a_dropped_connection_keeps_the_app_and_what_it_read(server: Server) -> None:
+    from tracetui.app.app import TraceApp
+    from tracetui.app.db_runs import DatabaseRunsScreen
+    from tracetui.app.run_list import RunList
+    from tracetui.inputs.start import start_for
+
+    app = TraceApp(start_for([server.url(database="bulk")]))
+    async with app.run_test(size=(100, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, DatabaseRunsScreen)
+        await settle(pilot, lambda: screen.pages is not None)
+        view = screen.query_one(RunList)
+        first = view.rows[0].trace.id
+        sql(
+            server,
+            "SELECT pg_terminate_backend(%s)",
+            (screen.database.connection.info.backend_pid,),
+        )
+        await pilot.press("G")
+        await settle(pilot, lambda: screen.problem is not None)
+        assert "lost the connection" in (screen.problem or "")
+        assert any("lost the connection" in n.message for n in app._notifications)
+        assert app.is_running and isinstance(app.screen, DatabaseRunsScreen)
+        assert view.rows[0].trace.id == first
+        assert f"{ROWS:,} runs" in str(screen.query_one("#runs-title").render())
+        # Asking again (here: the status filter) connects again.
+        await pilot.press("f")
+        await settle(pilot, lambda: screen.problem is None and screen.pages is not None)
+
+
+def test_failures_from_a_database_keep_runs_only_as_listings(server: Server) -> None:
+    from tracetui.inputs.failing import failures_in
+
+    found = failures_in([server.url(database="bulk")], None, RunFilter(), None)
+    assert found.failures and found.sources == 1
+    runs = {id(f.trace): f.trace for f in found.failures}
+    assert all("partial" in t.attributes and not t.spans for t in runs.values())
+    # Each run's listing is shared by its failures, and opening one reads it whole.
+    assert len(runs) < len(found.failures)
+    database = CfnDatabase(server.url(database="bulk"))
+    listing = found.failures[0].trace
+    whole = database.complete(listing)
+    assert whole.spans[found.failures[0].span].status.is_failure

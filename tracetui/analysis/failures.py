@@ -109,10 +109,11 @@ def start_time(moment: datetime | None) -> float:
 NO_MESSAGE = "(no message) "
 
 
-def collect(sources: list[TraceSet]) -> list[Failure]:
+def collect(sources: list[TraceSet], cache: dict[str, str] | None = None) -> list[Failure]:
     """Every failing span in every trace, with a signature of its error. A run loaded in two
-    forms (dagron events and their Chrome export) counts once."""
-    cache: dict[str, str] = {}
+    forms (dagron events and their Chrome export) counts once. ``cache`` keeps signatures
+    worked out (error -> signature) across calls."""
+    cache = {} if cache is None else cache
     failures: list[Failure] = []
     twice = second_forms(sources)
     for traces in sources:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from tracetui.errors import TraceError
 from tracetui.formats.json_text import dumps
+from tracetui.inputs.failing import Found
 from tracetui.inputs.load import Loaded, SourceError, label, load_source, load_sources
 from tracetui.loaders import DIALECTS
 from tracetui.model import TraceSet
@@ -83,6 +84,15 @@ def reported(loaded: Loaded, *, warn: bool = True) -> list[TraceSet]:
         for traces in loaded.sets:
             warn_loaded(traces)
     return loaded.sets
+
+
+def report_found(found: Found) -> None:
+    """Tell stderr what was skipped and what the loaders could not place (once each)."""
+    settle()
+    for path, reason in found.skipped:
+        print(f"tracetui: {safe_line(label(path))}: skipped: {safe_line(reason)}", file=sys.stderr)
+    for source, message in dict.fromkeys(found.warnings):
+        print(f"tracetui: {safe_line(source)}: warning: {safe_line(message)}", file=sys.stderr)
 
 
 def range_options(sub: argparse.ArgumentParser) -> None:

@@ -13,6 +13,7 @@ from tracetui.cli.common import (
     json_option,
     many_paths,
     range_options,
+    report_found,
     reported,
     run_filter,
     usage_error,
@@ -74,12 +75,11 @@ def run(args: argparse.Namespace) -> int:
     from tracetui.analysis.failures import (
         CFN_WINDOW,
         DEFAULT_FAMILY_THRESHOLD,
-        collect,
         find_similar_failures,
         group,
         rank,
     )
-    from tracetui.inputs.failing import SimilarSearch, failing_sources
+    from tracetui.inputs.failing import SimilarSearch, failing_sources, failures_in
     from tracetui.reports.failures import (
         cfn_json,
         cfn_text,
@@ -103,16 +103,15 @@ def run(args: argparse.Namespace) -> int:
     search = None
     if args.similar is not None and not args.cfn_compatible:
         search = SimilarSearch(args.similar, min_score, args.limit, args.trigram)
-    loaded = failing_sources(
-        args.paths,
-        args.dialect,
-        wanted,
-        similar=search,
-        cfn=args.cfn_compatible,
-        window=None if args.scan_all else CFN_WINDOW,
-    )
-    sets = reported(loaded)
     if args.cfn_compatible:
+        loaded = failing_sources(
+            args.paths,
+            args.dialect,
+            wanted,
+            cfn=True,
+            window=None if args.scan_all else CFN_WINDOW,
+        )
+        sets = reported(loaded)
         matches = find_similar_failures(
             sets,
             args.similar,
@@ -124,7 +123,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             emit(cfn_text(args.similar, matches))
         return EXIT_OK
-    failures = collect(sets)
+    found = failures_in(args.paths, args.dialect, wanted, search)
+    report_found(found)
+    failures = found.failures
     threshold = DEFAULT_FAMILY_THRESHOLD if args.threshold is None else args.threshold
     if args.similar is not None:
         ranked = rank(failures, args.similar, min_score=min_score, limit=args.limit)
@@ -137,5 +138,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(families_json(families, len(failures), threshold))
     else:
-        emit(families_text(families, len(failures), len({s.source for s in sets}), args.limit))
+        emit(families_text(families, len(failures), found.sources, args.limit))
     return EXIT_OK

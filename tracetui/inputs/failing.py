@@ -4,8 +4,10 @@ installed, pre-filtered by likeness) in SQL; files are loaded whole and filtered
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from tracetui.analysis.failures import Failure, collect
 from tracetui.analysis.runs import filter_runs, run_rows
 from tracetui.analysis.signature import DEFAULT_MIN_SCORE
 from tracetui.errors import TraceError
@@ -13,8 +15,9 @@ from tracetui.inputs import run_queries
 from tracetui.inputs.database import CfnDatabase, is_database_url
 from tracetui.inputs.load import Loaded, SourceError, label, load_in_batches
 from tracetui.loaders import otlp
-from tracetui.model import TraceSet
+from tracetui.model import Trace, TraceSet
 from tracetui.runfilter import RunFilter
+from tracetui.source import collector_paused
 
 
 def open_database(url: str) -> CfnDatabase:
@@ -35,15 +38,18 @@ class SimilarSearch:
     trigram: bool = False  # choose rows by pg_trgm word similarity instead
 
 
-def _database_failures(
+def _database_pages(
     url: str, wanted: RunFilter, similar: SimilarSearch | None, cfn: bool, window: int | None
-) -> list[TraceSet]:
+) -> Iterator[TraceSet]:
+    """A database's runs with a failure, a page at a time (the caller may drop each page
+    before the next): claude-flow's own query with ``cfn``, else every failing row the filter
+    selects, at most ``wanted.limit`` runs (a warning on the last page says what was left)."""
     database = open_database(url)
     try:
         if cfn:
             traces, warnings = database.traces(run_queries.cfn_failed(database.table, window))
-            return [TraceSet(database.label, traces, warnings, complete=database.complete)]
-        sets = []
+            yield TraceSet(database.label, traces, warnings, complete=database.complete)
+            return
         read = 0
         pages = (
             database.failing_pages(wanted)
@@ -60,20 +66,86 @@ def _database_failures(
             kept = page
             if wanted.limit is not None and read + len(page.traces) > wanted.limit:
                 kept = replace(page, traces=page.traces[: wanted.limit - read])
-            sets.append(kept)
             read += len(kept.traces)
             if wanted.limit is not None and read >= wanted.limit:
                 total = database.counts(wanted, failing=True).runs
                 if total > read:
-                    sets[0].warnings.insert(
+                    kept.warnings.insert(
                         0,
                         f"read the newest {read:,} of {total:,} runs with a failure "
                         "(--max-runs N reads more)",
                     )
-                break
-        return sets or [TraceSet(database.label, [], [], complete=database.complete)]
+                yield kept
+                return
+            yield kept
     except TraceError as exc:
         raise SourceError(label(url), exc) from None
+
+
+@dataclass(slots=True)
+class Found:
+    """Failures across sources, the number of sources, what was skipped and what the loaders
+    could not place."""
+
+    failures: list[Failure]
+    sources: int
+    skipped: list[tuple[str, str]]
+    warnings: list[tuple[str, str]]  # (source, message)
+
+
+def _listing(trace: Trace) -> Trace:
+    """The run as a list names it, without its steps (read again when opened)."""
+    stub = Trace(
+        dialect=trace.dialect,
+        source=trace.source,
+        id=trace.id,
+        name=trace.name,
+        started_at=trace.started_at,
+        status=trace.status,
+        duration=trace.duration,
+        error=trace.error,
+    )
+    stub.attributes["partial"] = "steps are read again when the run is opened"
+    return stub
+
+
+def failures_in(
+    paths: list[str], dialect: str | None, wanted: RunFilter, similar: SimilarSearch | None
+) -> Found:
+    """Every failure in the runs the filter selects. A database's are collected a page at a
+    time and each run is kept only as a listing, so memory holds the failures, not the runs."""
+    failures: list[Failure] = []
+    warnings: list[tuple[str, str]] = []
+    signatures: dict[str, str] = {}  # each distinct message's signature, worked out once
+    sources = 0
+    for url in (p for p in paths if is_database_url(p)):
+        sources += 1
+        for page in _database_pages(url, wanted, similar, False, None):
+            with collector_paused():  # pages hold no cycles: each is freed when dropped
+                found = collect([page], signatures)
+            listings: dict[int, Trace] = {}
+            for failure in found:
+                run = failure.trace
+                listing = listings.get(id(run))
+                if listing is None:
+                    listing = listings[id(run)] = _listing(run)
+                failure.trace = listing
+            failures.extend(found)
+            warnings.extend((page.source, message) for message in page.warnings)
+            for trace in page.traces:
+                warnings.extend((page.source, message) for message in trace.warnings)
+    files = [p for p in paths if not is_database_url(p)]
+    skipped: list[tuple[str, str]] = []
+    if files:
+        loaded = failing_sources(files, dialect, wanted)
+        skipped = loaded.skipped
+        sources += len({traces.source for traces in loaded.sets})
+        failures.extend(collect(loaded.sets))
+        for traces in loaded.sets:
+            warnings.extend((traces.source, message) for message in traces.warnings)
+            for trace in traces.traces:
+                warnings.extend((traces.source, message) for message in trace.warnings)
+    return Found(failures, sources, skipped, warnings)
 
 
 def _filtered(traces: TraceSet, wanted: RunFilter) -> TraceSet:
@@ -98,7 +170,8 @@ def failing_sources(
     all of them)."""
     loaded = Loaded()
     for url in (p for p in paths if is_database_url(p)):
-        loaded.sets.extend(_database_failures(url, wanted, similar, cfn, window))
+        sets = list(_database_pages(url, wanted, similar, cfn, window))
+        loaded.sets.extend(sets or [TraceSet(label(url), [])])
     files = [p for p in paths if not is_database_url(p)]
     if files:
         for batch in load_in_batches(files, dialect):

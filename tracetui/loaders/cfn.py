@@ -126,7 +126,8 @@ def _int_cell(text: str) -> int:
 def _status(word: str | None) -> Status:
     if word is None:
         return Status.UNKNOWN
-    return _STATUS.get(word.strip().lower(), Status.UNKNOWN)
+    found = _STATUS.get(word)  # as claude-flow writes them, mostly
+    return found if found is not None else _STATUS.get(word.strip().lower(), Status.UNKNOWN)
 
 
 def load_trace(record: dict[str, Any], source: str) -> Trace:

@@ -119,9 +119,12 @@ def array(record: dict[str, Any], key: str) -> list[Any]:
 
 
 def timestamp(record: dict[str, Any], key: str) -> datetime:
-    """An ISO-8601 time at ``key``; naive times are taken as UTC, as the producers write them."""
-    value = string(record, key)
-    return parse_time(value, key)
+    """An ISO-8601 time at ``key`` (or a time a database driver already read); naive times
+    are taken as UTC, as the producers write them."""
+    value = record.get(key)
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return parse_time(string(record, key), key)
 
 
 def optional_timestamp(record: dict[str, Any], key: str) -> datetime | None:
@@ -145,6 +148,8 @@ def parse_time(value: str, key: str = "time") -> datetime:
 
 def extras(record: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
     """The fields of a record that the loader did not map, kept as attributes."""
+    if record.keys() <= known:
+        return {}
     return {k: v for k, v in record.items() if k not in known}
 
 
