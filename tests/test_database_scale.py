@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -476,3 +478,45 @@ def test_failures_from_a_database_keep_runs_only_as_listings(server: Server) -> 
     listing = found.failures[0].trace
     whole = database.complete(listing)
     assert whole.spans[found.failures[0].span].status.is_failure
+
+
+def test_too_many_messages_to_score_go_to_pg_trgm_where_installed(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracetui.inputs import database as database_module
+
+    monkeypatch.setattr(database_module, "MESSAGE_CAP", 5)
+    search = "Redis connection timeout after 12ms"
+    with_trigram = list(CfnDatabase(server.url(database="bulk")).failing_pages(RunFilter(), search))
+    assert "pg_trgm word similarity" in with_trigram[0].warnings[0]
+    assert all("pg_trgm" not in w for page in with_trigram[1:] for w in page.warnings)
+    without = list(CfnDatabase(server.url(database="plain")).failing_pages(RunFilter(), search))
+    assert not any("pg_trgm" in w for page in without for w in page.warnings)
+    best = rank(collect(with_trigram), search, limit=10)
+    assert [r.failure.trace.id for r in best] == [
+        r.failure.trace.id for r in rank(collect(without), search, limit=10)
+    ]
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not shutil.which("tmux"), reason="tmux is not installed")
+def test_the_table_in_a_real_terminal_at_80x24(server: Server) -> None:
+    from tests.test_e2e_tmux import Terminal
+
+    oldest = sql(server, "SELECT min(started_at) FROM execution_traces")[0][0]
+    terminal = Terminal(
+        [sys.executable, "-m", "tracetui", "open", server.url(database="bulk")], 80, 24
+    )
+    try:
+        first = terminal.wait_for(lambda s: f"{ROWS:,} runs" in s and "\u2026 reading" not in s)
+        assert "s3cret" not in first
+        terminal.send("G")
+        terminal.wait_for(lambda s: oldest.strftime("%m-%d %H:%M:%S") in s)
+        terminal.send("/")
+        terminal.send("status:timeout", "Enter")
+        timeouts = sql(server, "SELECT count(*) FROM execution_traces WHERE status = 'timeout'")
+        terminal.wait_for(lambda s: f"{timeouts[0][0]:,} runs" in s)
+        terminal.send("q")
+        terminal.wait_for(lambda s: f"{timeouts[0][0]:,} runs" not in s)
+    finally:
+        terminal.close()

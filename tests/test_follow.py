@@ -11,10 +11,10 @@ from tests.helpers import SAMPLES
 from tracetui.app.app import TraceApp
 from tracetui.app.explorer import ExplorerScreen
 from tracetui.app.span_list import SpanList
-from tracetui.inputs.follow import FileChange, FileWatcher
+from tracetui.inputs.follow import FileChange, FileWatcher, FollowedFile
 from tracetui.inputs.start import Explore
 from tracetui.loaders import load_path
-from tracetui.model import Status
+from tracetui.model import Status, TraceSet
 
 
 def line(event: dict[str, object]) -> bytes:
@@ -151,3 +151,69 @@ async def test_follow_keeps_filter_and_folds(tmp_path: Path) -> None:
         assert spans.model.status_filter is not None
         assert len(spans.rows) == before
         assert {s.name: s.status for s in screen.trace.nodes()}["load"] is Status.SKIPPED
+
+
+def same_run(left: TraceSet, right: TraceSet) -> None:
+    """Two loads of one file give the same runs, spans and warnings."""
+    assert [t.status for t in left.traces] == [t.status for t in right.traces]
+    for a, b in zip(left.traces, right.traces, strict=True):
+        assert [(s.key, s.status, s.start, s.end, s.error) for s in a.spans] == [
+            (s.key, s.status, s.start, s.end, s.error) for s in b.spans
+        ]
+        assert a.warnings == b.warnings
+
+
+def test_a_growing_jsonl_file_is_parsed_from_where_the_last_read_ended(tmp_path: Path) -> None:
+    events = orjson.loads((SAMPLES / "dagron/etl_fail.events.json").read_bytes())
+    path = tmp_path / "live.jsonl"
+    path.write_bytes(b"".join(line(e) for e in events[:5]))
+    followed = FollowedFile(str(path))
+    first = followed.load(None)
+    assert followed.bytes_parsed == path.stat().st_size
+    for cut in range(6, len(events) + 1, 3):
+        before = path.stat().st_size
+        with path.open("ab") as out:
+            out.write(b"".join(line(e) for e in events[cut - 3 : cut]))
+        parsed = followed.bytes_parsed
+        grown = followed.load(FileChange.GROWN)
+        assert followed.bytes_parsed - parsed == path.stat().st_size - before  # only the new
+        same_run(grown, load_path(str(path)))
+    assert first.traces[0].status is Status.RUNNING
+
+
+def test_a_record_cut_mid_write_waits_and_bad_lines_stay_said(tmp_path: Path) -> None:
+    path = tmp_path / "live.jsonl"
+    path.write_bytes(b"".join(line(e) for e in START) + b"{not json}\n")
+    followed = FollowedFile(str(path))
+    assert any("line 4: not valid JSON" in w for w in followed.load(None).warnings)
+    record = line({"event_type": "node_completed", "timestamp": 0.5, "node_name": "extract"})
+    with path.open("ab") as out:
+        out.write(record[:20])
+    waiting = followed.load(FileChange.GROWN)
+    assert any("line 5: incomplete last record" in w for w in waiting.traces[0].warnings)
+    assert any("line 4: not valid JSON" in w for w in waiting.warnings)
+    with path.open("ab") as out:
+        out.write(record[20:])
+    done = followed.load(FileChange.GROWN)
+    same_run(done, load_path(str(path)))
+    assert not any("incomplete" in w for w in done.traces[0].warnings)
+    # A truncated file is read again whole.
+    path.write_bytes(b"".join(line(e) for e in START[:2]))
+    same_run(followed.load(FileChange.TRUNCATED), load_path(str(path)))
+
+
+def test_a_json_document_or_gzip_is_read_whole(tmp_path: Path) -> None:
+    import gzip
+
+    document = tmp_path / "doc.json"
+    document.write_bytes((SAMPLES / "dagron/etl_ok.events.json").read_bytes())
+    followed = FollowedFile(str(document))
+    followed.load(None)
+    followed.load(FileChange.GROWN)
+    assert followed.bytes_parsed == 2 * document.stat().st_size
+    packed = tmp_path / "live.jsonl.gz"
+    packed.write_bytes(gzip.compress(b"".join(line(e) for e in START)))
+    zipped = FollowedFile(str(packed))
+    zipped.load(None)
+    zipped.load(FileChange.GROWN)
+    assert zipped.bytes_parsed == 2 * len(b"".join(line(e) for e in START))

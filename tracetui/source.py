@@ -24,7 +24,7 @@ from tracetui.text import safe_line, shorten
 
 DocumentKind = Literal["json", "jsonl", "csv"]
 
-_GZIP_MAGIC = b"\x1f\x8b"
+GZIP_MAGIC = b"\x1f\x8b"
 # A JSON string (possibly unterminated at the end of the data) or one structural character.
 _JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"?|[\[\]{},]', re.DOTALL)
 
@@ -174,7 +174,7 @@ def _read_stream(stream: BinaryIO) -> bytes:
         chunk = stream.read(min(_READ_CHUNK, LIMITS.input_bytes + 1 - total))
         if not chunk:
             break
-        if not chunks and b"\x00" in chunk[:8192] and not chunk.startswith(_GZIP_MAGIC):
+        if not chunks and b"\x00" in chunk[:8192] and not chunk.startswith(GZIP_MAGIC):
             raise TraceError("binary data, not a text trace (found NUL bytes)")
         chunks.append(chunk)
         total += len(chunk)
@@ -208,7 +208,7 @@ def read_bytes(path: str) -> bytes:
         raise TraceError("permission denied") from None
     except OSError as exc:
         raise TraceError(f"cannot read: {exc.strerror or exc}") from None
-    if data.startswith(_GZIP_MAGIC):
+    if data.startswith(GZIP_MAGIC):
         data = _gunzip(data)
     return data
 
@@ -262,7 +262,7 @@ def _parse_json(data: bytes, source: str) -> Document:
     return _salvage(data, source, error)
 
 
-def _error_text(exc: orjson.JSONDecodeError) -> str:
+def error_text(exc: orjson.JSONDecodeError) -> str:
     return exc.msg.split(": line ")[0] if exc.msg else "invalid JSON"
 
 
@@ -293,7 +293,7 @@ def _try_json_lines(data: bytes, source: str) -> Document | None:
                         f"line {i + 1}: incomplete last record (still being written?), skipped"
                     )
                 else:
-                    warnings.append(f"line {i + 1}: not valid JSON ({_error_text(exc)}), skipped")
+                    warnings.append(f"line {i + 1}: not valid JSON ({error_text(exc)}), skipped")
     return Document(source, "jsonl", values, lines=numbers, warnings=warnings, size=len(data))
 
 
@@ -304,7 +304,7 @@ def _salvage(data: bytes, source: str, error: orjson.JSONDecodeError) -> Documen
     # orjson reports positions in characters; map to bytes for the cut (only differ with non-ASCII).
     if not data.isascii():
         broken_at = len(data.decode("utf-8", errors="replace")[: error.pos].encode("utf-8"))
-    what = _error_text(error)
+    what = error_text(error)
     truncated = broken_at >= len(data.rstrip())
     failure = TraceError(
         f"{'truncated' if truncated else 'not valid'} JSON: {what}", line=line, column=column

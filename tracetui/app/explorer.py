@@ -27,8 +27,7 @@ from tracetui.app.span_list import SpanList
 from tracetui.atomic import write_atomic
 from tracetui.display import GLYPH, WORD, counted, seconds
 from tracetui.errors import TraceError
-from tracetui.inputs.follow import FileChange, FileWatcher
-from tracetui.loaders import load_path
+from tracetui.inputs.follow import FileChange, FileWatcher, FollowedFile
 from tracetui.model import FAILURE_STATUSES, Status, Trace, TraceSet
 from tracetui.reports.markdown import node_markdown
 from tracetui.source import settle
@@ -120,6 +119,8 @@ class ExplorerScreen(Screen[None]):
         self.follow = follow
         self.dialect = dialect
         self.watcher: FileWatcher | None = FileWatcher(follow) if follow else None
+        # Read again after each change: what a JSON-lines file appends, else all of it.
+        self.followed: FollowedFile | None = FollowedFile(follow, dialect) if follow else None
         self.updates = 0
         self._summary: Summary | None = None  # computed when first shown
         self.counts = _counts(trace)
@@ -349,13 +350,16 @@ class ExplorerScreen(Screen[None]):
             self.notify(
                 f"The trace file was {change.value}: reloaded", severity="warning", timeout=5
             )
-        self._reload(self.follow)
+        self._reload(change)
 
     @work(thread=True, exclusive=True, group="follow", exit_on_error=False)
-    def _reload(self, path: str) -> None:
-        """Read the followed file again off the UI thread; keys stay live meanwhile."""
+    def _reload(self, change: FileChange) -> None:
+        """Read the followed file again off the UI thread (only what it appended, when it
+        is JSON lines that grew); keys stay live meanwhile."""
+        if self.followed is None:
+            return
         try:
-            traces = load_path(path, self.dialect)
+            traces = self.followed.load(change)
         except TraceError:
             # Mid-write with nothing complete yet: wait for the producer to write more.
             return

@@ -39,6 +39,9 @@ STATEMENT_TIMEOUT_S = 30.0
 WORK_MEM = "64MB"
 # Rows read at a time when walking many (failures): memory stays bounded by a page.
 FAILURE_PAGE = 2000
+# Distinct failure messages a similar search scores itself; past this many, where pg_trgm is
+# installed, the server chooses the rows by trigram likeness instead.
+MESSAGE_CAP = 50_000
 # With --trigram: how alike (pg_trgm word_similarity, 0-1) an error must be to a --similar
 # text to be read at all; rapidfuzz ranks what is read.
 SIMILAR_PREFILTER = 0.2
@@ -293,15 +296,30 @@ class CfnDatabase:
         """Every run with a failing step, newest first, a page at a time: only failing rows
         are read. With ``similar``, only the rows holding a failure ``rank`` would list (at
         least ``min_score``; enough for ``limit``): the distinct messages are scored first,
-        then only rows with a chosen one are read. With ``trigram`` (and pg_trgm installed),
-        rows are chosen by pg_trgm word similarity instead, which may miss weak matches."""
+        then only rows with a chosen one are read, so the answer is a full scan's. Where
+        pg_trgm is installed and the messages are too many to score (more than
+        ``MESSAGE_CAP``), or with ``trigram``, rows are chosen by pg_trgm word similarity
+        instead, which may miss weak matches (the first page's warning says so)."""
         messages = None
-        if similar is not None and not (trigram and self.has_trigram):
-            counts = dict(self.run(run_queries.failure_messages(self.table, wanted)))
-            messages = alike_messages(counts, similar, min_score, limit)
-            if not messages[0] and not messages[1]:
-                return
-            similar = None
+        notes: list[str] = []
+        if similar is not None:
+            by_trigram = trigram and self.has_trigram
+            if not by_trigram:
+                cap = MESSAGE_CAP + 1 if self.has_trigram else None
+                found = self.run(run_queries.failure_messages(self.table, wanted, cap))
+                if cap is not None and len(found) >= cap:
+                    by_trigram = True
+                    notes.append(
+                        f"more than {MESSAGE_CAP:,} distinct failure messages: runs were "
+                        f"chosen by pg_trgm word similarity (at least {SIMILAR_PREFILTER:g}), "
+                        "which can miss weak matches"
+                    )
+                else:
+                    messages = alike_messages(dict(found), similar, min_score, limit)
+                    if not messages[0] and not messages[1]:
+                        return
+            if not by_trigram:
+                similar = None
 
         def page(after: tuple[datetime, str] | None) -> list[Any]:
             return self.run(
@@ -325,7 +343,8 @@ class CfnDatabase:
                     reader.submit(page, (rows[-1][1], rows[-1][0])) if len(rows) == size else None
                 )
                 traces, warnings = self._load_rows(rows)
-                yield TraceSet(self.label, traces, warnings, complete=self.complete)
+                yield TraceSet(self.label, traces, notes + warnings, complete=self.complete)
+                notes = []
                 rows = following.result() if following is not None else []
 
     def listed(self, row: tuple[Any, ...]) -> Trace:

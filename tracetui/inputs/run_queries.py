@@ -190,15 +190,18 @@ def last_page(table: str, wanted: RunFilter, order: str, size: int) -> Query:
     return page(table, wanted, _REVERSED[order], size)
 
 
-def failure_messages(table: str, wanted: RunFilter) -> Query:
+def failure_messages(table: str, wanted: RunFilter, cap: int | None = None) -> Query:
     """Each distinct error message of a failing step (NULL for none), with how many failing
-    steps have it: what a similar search scores before it reads a row."""
+    steps have it (at most ``cap`` of them): what a similar search scores before it reads a
+    row."""
     filtered = where(wanted, FAILING_ROW, STEP_FAILS)
-    return Query(
+    sql = (
         f"SELECT step->>'error_message', count(*) FROM {table}, "
-        f"jsonb_array_elements({_STEP_ARRAY}) AS step{filtered.sql} GROUP BY 1",
-        filtered.params,
+        f"jsonb_array_elements({_STEP_ARRAY}) AS step{filtered.sql} GROUP BY 1"
     )
+    if cap is None:
+        return Query(sql, filtered.params)
+    return Query(sql + " LIMIT %(cap)s", {**filtered.params, "cap": cap})
 
 
 def failing_rows(
