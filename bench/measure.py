@@ -2,6 +2,9 @@
 
 python -m bench.measure load FILE      floor, load time, memory, interactions, failures
 python -m bench.measure paint FILE     time to first paint and key-to-frame latency
+python -m bench.measure follow FILE    key-to-frame while follow mode reloads the file
+python -m bench.measure follow-growing FILE
+                                       a dagron run appended as JSON lines while followed
 """
 
 from __future__ import annotations
@@ -270,6 +273,77 @@ def measure_follow(path: Path) -> dict[str, Any]:
     return result
 
 
+def measure_follow_growing(path: Path, appends: int = 10) -> dict[str, Any]:
+    """A dagron run written as JSON lines, followed while it grows: half of its events are
+    on disk when the app opens, the rest is appended in ``appends`` writes. After each, the
+    reload runs (in a worker) while keys are pressed every 20 ms; each key is timed from
+    queued to its rows drawn. Also how many bytes follow mode parsed, against what a reader
+    starting over each time would have parsed."""
+    import asyncio
+    import tempfile
+
+    from tracetui.app.app import TraceApp
+    from tracetui.app.span_list import SpanList
+    from tracetui.inputs.start import Explore
+    from tracetui.loaders import load_path
+
+    events = orjson.loads(path.read_bytes())
+    lines = [orjson.dumps(event) + b"\n" for event in events]
+    half = len(lines) // 2
+    chunk = -(-(len(lines) - half) // appends)
+    live = Path(tempfile.mkdtemp(prefix="tracetui-follow-")) / "live.events.jsonl"
+    live.write_bytes(b"".join(lines[:half]))
+    app = TraceApp(Explore(load_path(str(live)), follow=str(live)))
+    result: dict[str, Any] = {"events": len(lines), "appends": appends}
+
+    async def drive(pilot: Any) -> None:
+        await pilot.pause()
+        spans = app.screen.query_one(SpanList)
+        screen: Any = app.screen
+        loop = asyncio.get_running_loop()
+        latencies: list[float] = []
+        reloads: list[float] = []
+        whole_reads = 0
+        for start in range(half, len(lines), chunk):
+            with live.open("ab") as out:
+                out.write(b"".join(lines[start : start + chunk]))
+            whole_reads += live.stat().st_size
+            updates = screen.updates
+            begin = time.perf_counter()
+            screen.check_file()
+            while screen.updates == updates and time.perf_counter() - begin < 60:
+                queued = time.perf_counter()
+                done: asyncio.Future[float] = loop.create_future()
+
+                def key(done: asyncio.Future[float] = done, queued: float = queued) -> None:
+                    spans.action_cursor_down()
+                    for y in range(spans.size.height):
+                        spans.render_line(y)
+                    done.set_result(time.perf_counter() - queued)
+
+                loop.call_soon(key)
+                latencies.append(await done)
+                await asyncio.sleep(0.02)
+            reloads.append(time.perf_counter() - begin)
+        latencies.sort()
+        reloads.sort()
+        followed = screen.followed
+        result["reload_median_s"] = reloads[len(reloads) // 2]
+        result["reload_max_s"] = reloads[-1]
+        result["key_median_s"] = latencies[len(latencies) // 2] if latencies else None
+        result["key_max_s"] = latencies[-1] if latencies else None
+        result["keys"] = len(latencies)
+        # The first reload reads the file whole (it was opened before follow mode kept
+        # state); every later one parses only what was appended.
+        result["bytes_parsed"] = followed.bytes_parsed if followed is not None else None
+        result["bytes_if_reread"] = whole_reads
+        result["nodes_shown"] = sum(1 for _ in screen.trace.nodes())
+        app.exit()
+
+    app.run(headless=True, size=(120, 40), auto_pilot=drive)
+    return result
+
+
 def main() -> None:
     """``load FILE``, ``failures FILE``, ``paint FILE`` or ``follow FILE``; prints one JSON
     object."""
@@ -281,6 +355,8 @@ def main() -> None:
         result = measure_failures(path)
     elif mode == "follow":
         result = measure_follow(path)
+    elif mode == "follow-growing":
+        result = measure_follow_growing(path)
     else:
         result = measure_paint(path, started)
     sys.stdout.write(orjson.dumps(result).decode() + "\n")

@@ -168,10 +168,18 @@ def bench_diff(nodes: int, repeat: int) -> dict[str, Any]:
 
 
 def bench_follow(nodes: int, repeat: int) -> dict[str, Any]:
-    """Keys pressed while follow mode reloads a file of ``nodes`` dagron nodes."""
+    """Keys pressed while follow mode reloads a file of ``nodes`` dagron nodes, and while the
+    same run, written as JSON lines, grows from half to whole in ten appends."""
     path = file_for(OUT, "dagron", nodes)
     samples = [run_json(["-m", "bench.measure", "follow", str(path)]) for _ in range(repeat)]
-    return {"nodes": nodes, **median_of(samples)}
+    growing = [
+        run_json(["-m", "bench.measure", "follow-growing", str(path)]) for _ in range(repeat)
+    ]
+    return {
+        "nodes": nodes,
+        **median_of(samples),
+        **{f"growing_{key}": value for key, value in median_of(growing).items()},
+    }
 
 
 def bench_failures(count: int, repeat: int) -> dict[str, Any]:
@@ -270,6 +278,19 @@ def table(
                 f"| {int(f['nodes']):,} dagron nodes | {fmt_s(f['reload_s'])} "
                 f"| {int(f['keys_during_reload'])} "
                 f"| {fmt_s(f['reload_key_median_s'])} / {fmt_s(f['reload_key_max_s'])} |"
+            )
+        lines += [
+            "",
+            "| follow mode, a JSON-lines run growing from half to | appends | reload median "
+            "/ max | key→frame median / max | bytes parsed | if read whole each time |",
+            "|---|---|---|---|---|---|",
+        ]
+        for f in follows:
+            lines.append(
+                f"| {int(f['nodes']):,} dagron nodes | {int(f['growing_appends'])} "
+                f"| {fmt_s(f['growing_reload_median_s'])} / {fmt_s(f['growing_reload_max_s'])} "
+                f"| {fmt_s(f['growing_key_median_s'])} / {fmt_s(f['growing_key_max_s'])} "
+                f"| {fmt_mb(f['growing_bytes_parsed'])} | {fmt_mb(f['growing_bytes_if_reread'])} |"
             )
     return "\n".join(lines)
 
