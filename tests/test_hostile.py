@@ -440,7 +440,7 @@ async def test_a_reload_that_fails_keeps_the_app(
         raise RuntimeError("loader bug")
 
     async with app.run_test(size=(100, 30)) as pilot:
-        monkeypatch.setattr("tracetui.app.explorer.load_path", broken)
+        monkeypatch.setattr("tracetui.inputs.follow.load_document", broken)
         with path.open("a") as handle:
             handle.write(" ")
         for _ in range(40):

@@ -172,20 +172,39 @@ class EventColumns(LazySequence[Event]):
         "times",
     )
 
+    times: array[float]
+    codes: array[int]
+    spans: array[int]
+    attributes: list[StoredAttributes]
+    next_in_span: array[int]
+    first_in_span: array[int]
+    last_in_span: array[int]
+    rebuild: Callable[[EventColumns, int], Any] | None
+    _raws: list[Any]
+    _pairs: list[tuple[str, str]]
+    _code_of: dict[tuple[str, str], int]
+
     def __init__(self, rebuild: Callable[[EventColumns, int], Any] | None = None) -> None:
-        self.times = array("d")
-        self.codes = array("H")
-        self.spans = array("i")
-        self.attributes: list[StoredAttributes] = []
-        # Each span's events as a chain: its first and last event, and each event's next one
-        # in the same span (-1 ends it). Four bytes an event instead of a list per span.
-        self.next_in_span = array("i")
-        self.first_in_span = array("i")
-        self.last_in_span = array("i")
+        # The columns are made when first used (see ``__getattr__``): a run with no events
+        # (most claude-flow runs, and every run a list holds only to name) costs a few
+        # dozen bytes here, not a kilobyte. Each span's events are a chain: its first and
+        # last event, and each event's next one in the same span (-1 ends it), four bytes an
+        # event instead of a list per span.
         self.rebuild = rebuild
-        self._raws: list[Any] = []
-        self._pairs: list[tuple[str, str]] = []
-        self._code_of: dict[tuple[str, str], int] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        """Make a column on its first use."""
+        made: Any
+        if name in _ARRAY_COLUMNS:
+            made = array(_ARRAY_COLUMNS[name])
+        elif name in ("attributes", "_raws", "_pairs"):
+            made = []
+        elif name == "_code_of":
+            made = {}
+        else:
+            raise AttributeError(name)
+        setattr(self, name, made)
+        return made
 
     def code(self, kind: str, type_: str) -> int:
         """The column code of a (kind, type) pair, registered on first use."""
@@ -284,6 +303,15 @@ class EventColumns(LazySequence[Event]):
 
 
 NAN = float("nan")
+# EventColumns' array columns and their typecodes.
+_ARRAY_COLUMNS = {
+    "times": "d",
+    "codes": "H",
+    "spans": "i",
+    "next_in_span": "i",
+    "first_in_span": "i",
+    "last_in_span": "i",
+}
 # How the warning about parent links cut by ``Trace.cut_cycles`` begins.
 CUT_PARENTS_NOTE = "parent links of"
 _NONE = array("i", [-1])
