@@ -520,3 +520,11 @@ def test_the_table_in_a_real_terminal_at_80x24(server: Server) -> None:
         terminal.wait_for(lambda s: f"{timeouts[0][0]:,} runs" not in s)
     finally:
         terminal.close()
+
+
+def test_statement_timeout_from_the_command_line(server: Server) -> None:
+    slow = run("runs", server.url(database="bulk"), "--statement-timeout", "0.001")
+    assert slow.code == 2 and len(slow.err.splitlines()) == 1
+    assert "statement timeout" in slow.err and "--statement-timeout" in slow.err
+    bad = run("runs", server.url(database="bulk"), "--statement-timeout", "-3")
+    assert bad.code == 2 and "seconds" in bad.err

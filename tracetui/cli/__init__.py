@@ -23,7 +23,7 @@ from tracetui.cli import (
 )
 from tracetui.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL
 from tracetui.errors import internal_error_line
-from tracetui.inputs.database import is_database_url, scrub
+from tracetui.inputs.database import is_database_url, scrub, set_statement_timeout
 from tracetui.inputs.load import SourceError
 from tracetui.source import set_input_limit
 from tracetui.text import safe_line
@@ -68,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     if getattr(args, "max_size", None):
         set_input_limit(args.max_size)
+    if getattr(args, "statement_timeout", None):
+        set_statement_timeout(args.statement_timeout)
     try:
         code: int = args.handler(args)
         return code

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from tracetui.errors import TraceError
 from tracetui.formats.json_text import dumps
+from tracetui.inputs.database import STATEMENT_TIMEOUT_S
 from tracetui.inputs.failing import Found
 from tracetui.inputs.load import Loaded, SourceError, label, load_source, load_sources
 from tracetui.loaders import DIALECTS
@@ -161,7 +162,8 @@ def files(argument: argparse.Action) -> None:
 
 
 def input_options(sub: argparse.ArgumentParser) -> None:
-    """``--dialect`` and ``--max-size``, for every command that reads traces."""
+    """``--dialect``, ``--max-size`` and ``--statement-timeout``, for every command that
+    reads traces."""
     sub.add_argument(
         "--dialect", choices=DIALECTS, help="skip detection and read the input as this dialect"
     )
@@ -172,6 +174,24 @@ def input_options(sub: argparse.ArgumentParser) -> None:
         help="the most one input may hold, read or decompressed "
         f"(default {size_text(DEFAULT_INPUT_LIMIT).replace(' ', '')}; e.g. 8G, 500M)",
     )
+    sub.add_argument(
+        "--statement-timeout",
+        type=positive_seconds,
+        metavar="S",
+        help="from a database: cancel a query that runs longer than S seconds "
+        f"(default {STATEMENT_TIMEOUT_S:g})",
+    )
+
+
+def positive_seconds(text: str) -> float:
+    """A number of seconds above zero (for argparse)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < 1e6:
+        raise argparse.ArgumentTypeError(f"not a usable number of seconds: {text!r}")
+    return value
 
 
 def json_option(sub: argparse.ArgumentParser) -> None:

@@ -47,6 +47,19 @@ MESSAGE_CAP = 50_000
 SIMILAR_PREFILTER = 0.2
 
 
+@dataclass(slots=True)
+class _Settings:
+    timeout_s: float = STATEMENT_TIMEOUT_S
+
+
+SETTINGS = _Settings()
+
+
+def set_statement_timeout(seconds: float) -> None:
+    """How long a statement may run before the server cancels it (``--statement-timeout``)."""
+    SETTINGS.timeout_s = seconds
+
+
 def is_database_url(text: str) -> bool:
     """True for ``postgresql://`` and ``postgres://`` URLs."""
     return text.startswith(("postgresql://", "postgres://"))
@@ -122,12 +135,14 @@ class CfnDatabase:
     read-only, every statement under a timeout, safe to call from worker threads."""
 
     def __init__(
-        self, url: str, table: str = TABLE, statement_timeout_s: float = STATEMENT_TIMEOUT_S
+        self, url: str, table: str = TABLE, statement_timeout_s: float | None = None
     ) -> None:
         self.url = url
         self.label = redact(url)
         self.table = table
-        self.statement_timeout_s = statement_timeout_s
+        self.statement_timeout_s = (
+            statement_timeout_s if statement_timeout_s is not None else SETTINGS.timeout_s
+        )
         self._lock = threading.Lock()
         self._trigram: bool | None = None
         self.connection = self._connect()
@@ -188,7 +203,8 @@ class CfnDatabase:
         if isinstance(exc, psycopg.errors.QueryCanceled):
             return (
                 f"the query took longer than {self.statement_timeout_s:g} s and was cancelled "
-                "(statement timeout): narrow it with --since, --until or --name"
+                "(statement timeout): narrow it with --since, --until or --name, or allow "
+                "more with --statement-timeout"
             )
         if self.connection.closed or isinstance(exc, psycopg.OperationalError):
             detail = scrub(_first_line(str(exc)), self.url)
