@@ -528,3 +528,76 @@ def test_statement_timeout_from_the_command_line(server: Server) -> None:
     assert "statement timeout" in slow.err and "--statement-timeout" in slow.err
     bad = run("runs", server.url(database="bulk"), "--statement-timeout", "-3")
     assert bad.code == 2 and "seconds" in bad.err
+
+
+HOSTILE = """
+INSERT INTO execution_traces (trace_id, started_at, skill_name, completed_at, status, steps,
+                              error_message) VALUES
+('null-steps', '2026-08-01 10:00', 'null-steps', '2026-08-01 10:00:01', 'failed', NULL,
+ 'no steps at all'),
+('string-steps', '2026-08-01 10:01', 'string-steps', '2026-08-01 10:01:01', 'failed',
+ to_jsonb('[{"name": "a", "status": "failed", "timestamp": "2026-08-01T10:01:00.5",
+            "duration_ms": 5, "error_message": "encoded twice"}]'::text), 'encoded twice'),
+('object-steps', '2026-08-01 10:02', 'object-steps', '2026-08-01 10:02:01', 'failed',
+ '{"name": "x"}', 'steps is an object'),
+('odd-step', '2026-08-01 10:03', '[bold red]markup[/]', '2026-08-01 10:03:01', 'failed',
+ '[{"name": 7, "status": ["failed"], "timestamp": 3, "duration_ms": "x"},
+   {"name": "esc", "status": "FAILED ", "timestamp": "2026-08-01T10:03:00.5",
+    "duration_ms": 1, "error_message": "\\u001b[31mred\\u001b[0m \\u202eevil"}]',
+ E'\\x1b]0;title\\x07 pwned')
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile(server: Server) -> str:
+    fill(server, "hostile", 100, trigram=False)
+    server.psql(HOSTILE, database="hostile")
+    return server.url(database="hostile")
+
+
+def test_hostile_rows_are_read_or_said_never_a_crash(hostile: str) -> None:
+    listed = run("runs", hostile, "--json")
+    assert listed.code == 0, listed.err
+    runs = {r["id"]: r for r in orjson.loads(listed.out)["runs"]}
+    assert {"null-steps", "string-steps", "object-steps", "odd-step"} <= runs.keys()
+    text = run("runs", hostile)
+    assert "\x1b" not in text.out + text.err and "\u202e" not in text.out + text.err
+    failures = run("failures", hostile)
+    assert failures.code == 0, failures.err
+    assert "\x1b" not in failures.out + failures.err
+    assert "encoded twice" in failures.out  # double-encoded steps are decoded
+    found = orjson.loads(run("failures", hostile, "--json").out)
+    assert any(
+        m["error"].startswith("\x1b[31mred") for f in found["families"] for m in f["members"]
+    )
+    similar = run("failures", hostile, "--similar", "red evil")
+    assert similar.code == 0 and "\x1b" not in similar.out
+
+
+async def test_hostile_rows_in_the_runs_view(hostile: str) -> None:
+    from tracetui.app.app import TraceApp
+    from tracetui.app.db_runs import DatabaseRunsScreen
+    from tracetui.app.explorer import ExplorerScreen
+    from tracetui.app.run_list import RunList
+    from tracetui.inputs.start import start_for
+
+    app = TraceApp(start_for([hostile]))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, DatabaseRunsScreen)
+        await pilot.press("slash", *"since:2026-08-01 until:2026-08-01", "enter")
+        await settle(pilot, lambda: screen.pages is not None and screen.query_text != "")
+        await settle(pilot, lambda: screen.pages is not None and len(screen.pages) >= 4)
+        view = screen.query_one(RunList)
+        lines = [view.render_line(y).text for y in range(view.size.height)]
+        assert not any("\x1b" in line or "\u202e" in line for line in lines)
+        assert any("[bold red]markup[/]" in line for line in lines)
+        assert any("this row cannot be" in line for line in lines)  # object-steps
+        for name in ("null-steps", "odd-step", "object-steps"):
+            position = next(i for i in range(len(view.rows)) if view.rows[i].trace.id == name)
+            view.cursor = position
+            await pilot.press("enter")
+            await settle(pilot, lambda: isinstance(app.screen, ExplorerScreen))
+            await pilot.press("escape")
+            await settle(pilot, lambda: app.screen is screen)
+        assert app.internal_error is None

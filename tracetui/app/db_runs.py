@@ -211,7 +211,11 @@ class DatabaseRunsScreen(RunsScreen):
     def _read_trends(self, workflow: str) -> None:
         """The newest runs of one workflow with their steps, for its node trends."""
         query = run_queries.page(
-            self.database.table, RunFilter(name=workflow), "newest", TREND_RUNS, steps="steps"
+            self.database.table,
+            RunFilter(name=workflow),
+            "newest",
+            TREND_RUNS,
+            steps=run_queries.WHOLE_STEPS,
         )
         try:
             traces, _ = self.database.traces(query)

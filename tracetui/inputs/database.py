@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
@@ -26,8 +26,8 @@ from tracetui.errors import RecordError, TraceError
 from tracetui.inputs import run_queries
 from tracetui.inputs.run_queries import LIST_COLUMNS, Query, naive_utc
 from tracetui.loaders.cfn import DIALECT, TRACE_COLUMNS, load_trace
-from tracetui.model import Trace, TraceSet
-from tracetui.runfilter import RunFilter
+from tracetui.model import Status, Trace, TraceSet
+from tracetui.runfilter import STATUS_ALIASES, RunFilter
 from tracetui.source import collector_paused
 
 TABLE = "execution_traces"
@@ -286,10 +286,12 @@ class CfnDatabase:
         for failed ones unless asked. With ``say_cap``, a warning says how many runs the
         limit left out."""
         limit = wanted.limit if wanted.limit is not None else DEFAULT_LIMIT
-        steps = "steps" if with_steps else run_queries.LISTED_STEPS
+        steps = run_queries.WHOLE_STEPS if with_steps else run_queries.LISTED_STEPS
         query = run_queries.page(self.table, wanted, "newest", limit, steps=steps)
-        traces, warnings = self.traces(query)
-        if say_cap and len(traces) + len(warnings) >= limit:
+        # Every row is listed; one that cannot be read as a run says why.
+        traces = [self.listed(row) for row in self.run(query)]
+        warnings: list[str] = []
+        if say_cap and len(traces) >= limit:
             # A cap applies: say how much it left out, and how to read more.
             total = self.counts(wanted).runs
             if total > limit:
@@ -369,7 +371,18 @@ class CfnDatabase:
         try:
             return self._trace(row)
         except RecordError as exc:
-            trace = Trace(dialect=DIALECT, source=self.label, id=str(row[0]), name=str(row[2]))
+            started = row[1] if isinstance(row[1], datetime) else None
+            trace = Trace(
+                dialect=DIALECT,
+                source=self.label,
+                id=str(row[0]),
+                name=str(row[2]),
+                started_at=started.replace(tzinfo=UTC) if started is not None else None,
+                status=STATUS_ALIASES.get(str(row[5]).strip().lower(), Status.UNKNOWN),
+            )
+            ended = row[3] if isinstance(row[3], datetime) else None
+            if started is not None and ended is not None and ended >= started:
+                trace.duration = (ended - started).total_seconds()  # as the loader takes it
             trace.error = f"this row cannot be read as a run: {exc}"
             trace.warn(trace.error)
             trace.attributes["format"] = "database row"
@@ -391,7 +404,7 @@ class CfnDatabase:
             return trace
         started = naive_utc(trace.started_at) if trace.started_at else None
         rows = self._query(
-            f"SELECT {', '.join(LIST_COLUMNS)}, steps FROM {self.table} "
+            f"SELECT {', '.join(LIST_COLUMNS)}, {run_queries.WHOLE_STEPS} FROM {self.table} "
             "WHERE trace_id = %s AND started_at = %s",
             (trace.id, started),
         )

@@ -35,8 +35,10 @@ DURATION_S = (
     "CASE WHEN completed_at >= started_at "
     "THEN EXTRACT(EPOCH FROM completed_at - started_at)::float8 END"
 )
-# Steps come with the rows that need them to say what failed; the others when opened.
-LISTED_STEPS = "CASE WHEN status <> 'success' THEN steps END"
+# Steps come with the rows that need them to say what failed; the others when opened (NULL
+# here means "not read yet"; a NULL column reads as no steps, as the loader takes it).
+WHOLE_STEPS = "coalesce(steps, '[]'::jsonb)"
+LISTED_STEPS = f"CASE WHEN status <> 'success' THEN {WHOLE_STEPS} END"
 # A step whose status the loader reads as a failure (cfn._STATUS, any case, spaces around).
 _FAILING_STEP = (
     '$[*] ? (@.status like_regex "^\\\\s*(failed|failure|error|timeout|timed_out|cancelled'
@@ -247,7 +249,7 @@ def failing_rows(
     filtered = where(wanted, *more)
     params.update(filtered.params)
     return Query(
-        f"SELECT {', '.join(LIST_COLUMNS)}, steps FROM {table}{filtered.sql} "
+        f"SELECT {', '.join(LIST_COLUMNS)}, {WHOLE_STEPS} FROM {table}{filtered.sql} "
         "ORDER BY started_at DESC, trace_id DESC LIMIT %(size)s",
         params,
     )
