@@ -206,7 +206,11 @@ def report(server: Server, rows: int, repeat: int) -> None:
             [*tracetui, "runs", url, "--json", "--limit", str(LISTED)],
             [stats_sql, newest_sql],
         ),
-        "failures --json (every failing run)": (
+        "failures (families of every failure)": (
+            [*tracetui, "failures", url],
+            [failing_sql],
+        ),
+        "failures --json (each failure listed)": (
             [*tracetui, "failures", url, "--json"],
             [failing_sql],
         ),

@@ -128,7 +128,7 @@ class TraceApp(App[int]):
         elif isinstance(start, starts.ListRuns):
             self.push_screen(RunsScreen(start.sets))
         elif isinstance(start, starts.BrowseDatabase):
-            self.push_screen(DatabaseRunsScreen(start.database))
+            self.push_screen(DatabaseRunsScreen(start.database, start.first))
         elif isinstance(start, starts.LoadRuns):
             self.push_screen(RunsScreen(files=start.files, dialect=start.dialect))
         elif isinstance(start, starts.ShowDiff):

@@ -4,6 +4,7 @@ opened. Memory stays bounded whatever the table holds."""
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import replace
 
 from rich.text import Text
@@ -18,7 +19,7 @@ from tracetui.display import timestamp
 from tracetui.errors import TraceError
 from tracetui.inputs import run_queries
 from tracetui.inputs.database import CfnDatabase
-from tracetui.inputs.run_pages import RunPages
+from tracetui.inputs.run_pages import RunPages, first_page
 from tracetui.model import TraceSet
 from tracetui.runfilter import RunFilter, parse_query
 from tracetui.text import safe_line, shorten
@@ -34,9 +35,10 @@ FETCH_EVERY_S = 0.05
 class DatabaseRunsScreen(RunsScreen):
     """Runs of claude-flow's ``execution_traces``, newest first, paged from PostgreSQL."""
 
-    def __init__(self, database: CfnDatabase) -> None:
+    def __init__(self, database: CfnDatabase, first: Future[RunPages] | None = None) -> None:
         super().__init__(sources=[TraceSet(database.label, [], complete=database.complete)])
         self.database = database
+        self._first = first  # the newest runs' first page, read while the app started
         self.pages: RunPages | None = None
         self.wanted = RunFilter()
         self.statistics: RunStatistics | None = None
@@ -72,12 +74,12 @@ class DatabaseRunsScreen(RunsScreen):
     @work(thread=True, exclusive=True, group="db-query", exit_on_error=False)
     def _read(self, generation: int, wanted: RunFilter, order: str) -> None:
         """Count, then read the first page (off the UI thread)."""
+        first, self._first = self._first, None
         try:
-            counts = self.database.counts(wanted)
-            if wanted.limit is not None:
-                counts = replace(counts, runs=min(counts.runs, wanted.limit))
-            pages = RunPages(self.database, wanted, order, counts)
-            pages.load(0)
+            if first is not None and wanted == RunFilter() and order == "newest":
+                pages = first.result()
+            else:
+                pages = first_page(self.database, wanted, order)
             stats = self._statistics(wanted) if self.has_class("show-stats") else None
         except TraceError as exc:
             self.app.call_from_thread(self._failed, generation, str(exc))

@@ -7,6 +7,7 @@ so memory stays bounded whatever the table holds."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import overload
 
@@ -21,6 +22,16 @@ PAGE = 200
 MAX_PAGES = 50
 # What a row not yet read is shown as; ``is_pending`` tells it apart.
 PENDING = "pending"
+
+
+def first_page(database: CfnDatabase, wanted: RunFilter, order: str = "newest") -> RunPages:
+    """The runs a filter selects, counted, with their first page read (blocking)."""
+    counts = database.counts(wanted)
+    if wanted.limit is not None:
+        counts = replace(counts, runs=min(counts.runs, wanted.limit))
+    pages = RunPages(database, wanted, order, counts)
+    pages.load(0)
+    return pages
 
 
 def is_pending(row: RunRow) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,8 +17,10 @@ from tracetui.inputs.database import CfnDatabase, is_database_url
 from tracetui.inputs.failing import open_database
 from tracetui.inputs.load import SourceError, label, load_source, load_sources
 from tracetui.inputs.paths import expand
+from tracetui.inputs.run_pages import RunPages, first_page
 from tracetui.loaders import load_bytes
 from tracetui.model import TraceSet
+from tracetui.runfilter import RunFilter
 from tracetui.source import Progress
 
 # Files larger than this load behind a progress display instead of before the UI starts.
@@ -44,9 +47,11 @@ class ListRuns:
 
 @dataclass(frozen=True, slots=True)
 class BrowseDatabase:
-    """A connected database, whose runs are read a page at a time as the list is looked at."""
+    """A connected database, whose runs are read a page at a time as the list is looked at.
+    ``first`` is the newest runs' first page, already being read while the app starts."""
 
     database: CfnDatabase
+    first: Future[RunPages] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +121,12 @@ def _one_file(path: str) -> bool:
 def start_for(paths: list[str], dialect: str | None = None, follow: bool = False) -> Start:
     """What to show for the paths a user named; raises SourceError when it cannot be shown."""
     if len(paths) == 1 and is_database_url(paths[0]):
-        return BrowseDatabase(open_database(paths[0]))
+        database = open_database(paths[0])
+        # The count and the first page travel while the interface is still being imported.
+        reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracetui-first-page")
+        first = reader.submit(first_page, database, RunFilter())
+        reader.shutdown(wait=False)
+        return BrowseDatabase(database, first)
     if any(is_database_url(p) for p in paths):
         return ListRuns(load_sources(paths, dialect).sets)
     if follow:
