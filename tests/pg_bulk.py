@@ -144,7 +144,7 @@ def fill(
     trigram: bool = True,
 ) -> None:
     """A fresh ``database`` holding ``rows`` generated rows (and pg_trgm, unless told not)."""
-    server.psql(f"DROP DATABASE IF EXISTS {database}", database="postgres")
+    server.psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)", database="postgres")
     server.psql(f"CREATE DATABASE {database}", database="postgres")
     if trigram:
         server.psql("CREATE EXTENSION pg_trgm", database=database)

@@ -157,7 +157,7 @@ def stop(base: Path) -> None:
 
 def prepare(server: Server, database: str = "claude") -> None:
     """A fresh database with claude-flow's schema and the corpus rows."""
-    server.psql(f"DROP DATABASE IF EXISTS {database}", database="postgres")
+    server.psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)", database="postgres")
     server.psql(f"CREATE DATABASE {database}", database="postgres")
     server.psql(SCHEMA, database=database)
     load_corpus_rows(server, database)

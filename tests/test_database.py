@@ -179,7 +179,7 @@ def test_connection_problems_are_one_line_and_exit_2(
 
 
 def test_missing_table_and_table_of_another_shape(server: Server) -> None:
-    server.psql("DROP DATABASE IF EXISTS other", database="postgres")
+    server.psql("DROP DATABASE IF EXISTS other WITH (FORCE)", database="postgres")
     server.psql("CREATE DATABASE other", database="postgres")
     missing = run("runs", server.url(database="other"))
     assert missing.code == 2 and "no table execution_traces" in missing.err
