@@ -152,7 +152,7 @@ def similar_floor(server: Server, text: str, limit: int) -> list[str]:
             connection.execute(messages.sql, messages.params).fetchall()
         )
     chosen = alike_messages(counts, text, DEFAULT_MIN_SCORE, limit)
-    rows = run_queries.failing_rows(TABLE, RunFilter(), 1 << 30, messages=chosen)
+    rows = run_queries.failing_rows(TABLE, RunFilter(), messages=chosen)
     return [literal_sql(server, messages), literal_sql(server, rows)]
 
 
@@ -189,10 +189,7 @@ def report(server: Server, rows: int, repeat: int) -> None:
     count_sql = literal_sql(server, run_queries.count(TABLE, everything))
     first_sql = literal_sql(server, run_queries.page(TABLE, everything, "newest", PAGE))
     last_sql = literal_sql(server, run_queries.last_page(TABLE, everything, "newest", PAGE))
-    failing = run_queries.failing_rows(TABLE, everything, rows)
-    failing_sql = literal_sql(server, failing).replace(
-        f"LIMIT {rows}", "LIMIT ALL"
-    )  # the floor reads every failing row in one go
+    failing_sql = literal_sql(server, run_queries.failing_rows(TABLE, everything))
     with psycopg.connect(
         host=server.socket_dir, port=server.port, user="postgres", dbname=DATABASE
     ) as connection:

@@ -35,7 +35,8 @@ FIRST = datetime(2026, 6, 1)
 
 
 def schema(first: datetime, months: int) -> str:
-    """claude-flow's table, partitioned by month, with a partition for each month filled."""
+    """claude-flow's table as its migration 006 makes it (the primary key, no other index),
+    partitioned by month, with a partition for each month filled."""
     parts = []
     start = first.replace(day=1)
     for _ in range(months + 1):
@@ -58,9 +59,6 @@ CREATE TABLE execution_traces (
     metadata JSONB DEFAULT '{}'::jsonb,
     PRIMARY KEY (trace_id, started_at)
 ) PARTITION BY RANGE (started_at);
-CREATE INDEX idx_execution_traces_skill ON execution_traces (skill_name, started_at DESC);
-CREATE INDEX idx_execution_traces_status ON execution_traces (status);
-CREATE INDEX idx_execution_traces_started ON execution_traces (started_at DESC, trace_id DESC);
 """ + "\n".join(parts)
 
 

@@ -601,3 +601,28 @@ async def test_hostile_rows_in_the_runs_view(hostile: str) -> None:
             await pilot.press("escape")
             await settle(pilot, lambda: app.screen is screen)
         assert app.internal_error is None
+
+
+@pytest.mark.parametrize(
+    ("wanted", "where"),
+    [
+        (RunFilter(), ""),
+        (RunFilter(name="lint-code"), "WHERE skill_name = 'lint-code'"),
+        # Sparse: a few dozen runs over six months, so each page's stretch of time grows.
+        (RunFilter(statuses=frozenset({Status.RUNNING})), "WHERE status = 'running'"),
+    ],
+)
+@pytest.mark.parametrize("order", ["newest", "oldest"])
+def test_pages_read_by_stretches_of_time_are_the_tables_order(
+    server: Server, database: CfnDatabase, wanted: RunFilter, where: str, order: str
+) -> None:
+    direction = "DESC" if order == "newest" else "ASC"
+    expected = ids(server, f"started_at {direction}, trace_id {direction}", where)
+    pages = RunPages(database, wanted, order, database.counts(wanted), page_size=20)
+    assert len(pages) == len(expected)
+    last = pages.page_count - 1
+    for page in (0, 1, 2, last, last - 1, last - 2):
+        pages.load(page)
+    for page in (0, 1, 2, last, last - 1, last - 2):
+        shown = range(page * 20, min(len(pages), page * 20 + 20))
+        assert [pages[i].trace.id for i in shown] == expected[shown.start : shown.stop]

@@ -8,10 +8,10 @@ optional extra: ``pip install '.[postgres]'`` from a checkout. Credentials come 
 from __future__ import annotations
 
 import contextlib
+import queue
 import re
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -128,6 +128,8 @@ class RunCounts:
     failed: int
     timed_out: int
     running: int
+    first_at: datetime | None = None  # the earliest start among them (naive UTC)
+    last_at: datetime | None = None  # the latest
 
 
 class CfnDatabase:
@@ -242,8 +244,8 @@ class CfnDatabase:
         only the runs with a failing step."""
         more = (run_queries.FAILING_ROW,) if failing else ()
         query = run_queries.count(self.table, wanted, *more)
-        runs, failed, timed_out, running = self.run(query)[0]
-        return RunCounts(runs, failed, timed_out, running)
+        runs, failed, timed_out, running, first_at, last_at = self.run(query)[0]
+        return RunCounts(runs, failed, timed_out, running, first_at, last_at)
 
     def statistics(self, wanted: RunFilter, bucket: str = "day") -> RunStatistics:
         """Runs, failure and timeout rates, P50 and P95 over every matching run, overall,
@@ -339,31 +341,61 @@ class CfnDatabase:
             if not by_trigram:
                 similar = None
 
-        def page(after: tuple[datetime, str] | None) -> list[Any]:
-            return self.run(
-                run_queries.failing_rows(
-                    self.table,
-                    wanted,
-                    size,
-                    after,
-                    messages=messages,
-                    similar=similar,
-                    similarity=SIMILAR_PREFILTER,
-                )
-            )
+        query = run_queries.failing_rows(
+            self.table, wanted, messages=messages, similar=similar, similarity=SIMILAR_PREFILTER
+        )
+        for rows in self.stream(query, size):
+            traces, warnings = self._load_rows(rows)
+            yield TraceSet(self.label, traces, notes + warnings, complete=self.complete)
+            notes = []
 
-        # The next page is read while this one is turned into runs: the server's work and
-        # the transfer overlap tracetui's (the driver waits without holding the GIL).
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracetui-page") as reader:
-            rows = page(None)
-            while rows:
-                following = (
-                    reader.submit(page, (rows[-1][1], rows[-1][0])) if len(rows) == size else None
-                )
-                traces, warnings = self._load_rows(rows)
-                yield TraceSet(self.label, traces, notes + warnings, complete=self.complete)
-                notes = []
-                rows = following.result() if following is not None else []
+    def stream(self, query: Query, size: int) -> Iterator[list[Any]]:
+        """Rows of one statement, ``size`` at a time, through a server-side cursor: one scan
+        however many pages (claude-flow's table has no index to page by). The next page is
+        fetched on a thread while the caller handles this one (the driver waits without
+        holding the GIL); the connection is the stream's until it ends or the caller stops."""
+        pages: queue.Queue[list[Any] | BaseException | None] = queue.Queue(maxsize=2)
+        stop = threading.Event()
+
+        def fetch() -> None:
+            psycopg = _psycopg()
+            with self._lock:
+                try:
+                    if self.connection.closed or self.connection.broken:
+                        self.connection = self._connect()
+                    with self.connection.cursor(name="tracetui_stream") as cursor:
+                        cursor.execute(query.sql, query.params)
+                        while not stop.is_set():
+                            with collector_paused():
+                                rows = cursor.fetchmany(size)
+                            if not rows:
+                                break
+                            pages.put(rows)
+                    pages.put(None)
+                except psycopg.Error as exc:
+                    pages.put(TraceError(self._problem(exc)))
+                except BaseException as exc:  # handed to the caller, who raises it
+                    pages.put(exc)
+                finally:
+                    with contextlib.suppress(psycopg.Error):
+                        self.connection.rollback()
+
+        reader = threading.Thread(target=fetch, name="tracetui-stream", daemon=True)
+        reader.start()
+        try:
+            while True:
+                got = pages.get()
+                if got is None:
+                    return
+                if isinstance(got, BaseException):
+                    raise got
+                yield got
+        finally:
+            stop.set()
+            while reader.is_alive():  # let a reader blocked on a full queue finish
+                with contextlib.suppress(queue.Empty):
+                    pages.get(timeout=0.05)
+            reader.join()
 
     def listed(self, row: tuple[Any, ...]) -> Trace:
         """A row as a run; one that cannot be read is a run of unknown status whose error

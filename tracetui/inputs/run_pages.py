@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
-from typing import overload
+from datetime import datetime, timedelta
+from typing import Any, overload
 
 from tracetui.analysis.runs import RunRow, run_rows
 from tracetui.inputs import run_queries
@@ -107,25 +107,28 @@ class RunPages(Sequence[RunRow]):
         if page in self._pages or not 0 <= page < self.page_count:
             return
         size = min(self.page_size, len(self) - page * self.page_size)
-        table, keyset = self.database.table, run_queries.ORDERS[self.order][1]
+        table, order, keyset = self.database.table, self.order, run_queries.ORDERS[self.order][1]
+        counts, newest = self.counts, self.order == "newest"
         backwards = False
         if keyset and page - 1 in self._keys:
-            query = run_queries.page(
-                table, self.wanted, self.order, size, after=self._keys[page - 1][1]
-            )
+            key = self._keys[page - 1][1]
+            found = self._read_near(key[0], newest, size, after=key)
         elif keyset and page + 1 in self._keys:
-            query = run_queries.page(
-                table, self.wanted, self.order, size, before=self._keys[page + 1][0]
-            )
+            key = self._keys[page + 1][0]
+            found = self._read_near(key[0], not newest, size, before=key)
             backwards = True
-        elif keyset and page == self.page_count - 1 and page > 0:
-            query = run_queries.last_page(table, self.wanted, self.order, size)
+        elif keyset and page == 0 and counts.first_at is not None:
+            anchor = counts.last_at if newest else counts.first_at
+            assert anchor is not None
+            found = self._read_near(anchor, newest, size)
+        elif keyset and page == self.page_count - 1 and counts.first_at is not None:
+            anchor = counts.first_at if newest else counts.last_at
+            assert anchor is not None
+            found = self._read_near(anchor, not newest, size, last=True)
             backwards = True
         else:
-            query = run_queries.page(
-                table, self.wanted, self.order, size, offset=page * self.page_size
-            )
-        found = self.database.run(query)
+            query = run_queries.page(table, self.wanted, order, size, offset=page * self.page_size)
+            found = self.database.run(query)
         self.queries += 1
         if backwards:
             found.reverse()
@@ -140,6 +143,47 @@ class RunPages(Sequence[RunRow]):
         self._pages[page] = rows
         self._keys[page] = ((found[0][1], found[0][0]), (found[-1][1], found[-1][0]))
         self._evict(page)
+
+    def _read_near(
+        self,
+        anchor: datetime,
+        older: bool,
+        size: int,
+        *,
+        after: Key | None = None,
+        before: Key | None = None,
+        last: bool = False,
+    ) -> list[Any]:
+        """A keyset page read within a stretch of time from ``anchor`` (toward ``older``
+        starts, or newer), so that the server scans only the partitions it can come from:
+        the stretch is what ``size`` runs span at the table's average rate, twice over, and
+        grows until it holds the page or covers every run."""
+        counts = self.counts
+        assert counts.first_at is not None and counts.last_at is not None
+        span_s = max((counts.last_at - counts.first_at).total_seconds(), 1.0)
+        stretch = timedelta(seconds=max(1.0, 2 * size * span_s / max(counts.runs, 1)))
+        while True:
+            bound = anchor - stretch if older else anchor + stretch
+            covers = bound <= counts.first_at if older else bound >= counts.last_at
+            within = (None, None) if covers else ((bound, None) if older else (None, bound))
+            if last:
+                query = run_queries.last_page(
+                    self.database.table, self.wanted, self.order, size, within=within
+                )
+            else:
+                query = run_queries.page(
+                    self.database.table,
+                    self.wanted,
+                    self.order,
+                    size,
+                    after=after,
+                    before=before,
+                    within=within,
+                )
+            found = self.database.run(query)
+            if len(found) >= size or covers:
+                return found
+            stretch *= 4
 
     def _evict(self, keep: int) -> None:
         """Drop the pages furthest from ``keep`` beyond ``MAX_PAGES``."""

@@ -102,12 +102,12 @@ def where(wanted: RunFilter, *more: str) -> Query:
 
 def count(table: str, wanted: RunFilter, *more: str) -> Query:
     """How many runs match (and meet ``more`` conditions), with how many failed, timed out
-    and are running."""
+    and are running, and the first and last start among them."""
     filtered = where(wanted, *more)
     return Query(
         "SELECT count(*), count(*) FILTER (WHERE status IN ('failed', 'timeout')), "
-        "count(*) FILTER (WHERE status = 'timeout'), count(*) FILTER (WHERE status = 'running') "
-        f"FROM {table}{filtered.sql}",
+        "count(*) FILTER (WHERE status = 'timeout'), count(*) FILTER (WHERE status = 'running'), "
+        f"min(started_at), max(started_at) FROM {table}{filtered.sql}",
         filtered.params,
     )
 
@@ -159,12 +159,21 @@ def page(
     before: tuple[datetime, str] | None = None,
     offset: int = 0,
     steps: str = LISTED_STEPS,
+    within: tuple[datetime | None, datetime | None] = (None, None),
 ) -> Query:
     """``size`` runs in ``order``: those just after the key ``after``, just before the key
-    ``before`` (read backwards; the caller reverses them), or from ``offset``."""
+    ``before`` (read backwards; the caller reverses them), or from ``offset``. ``within``
+    bounds ``started_at`` (from, to; None: open) so that the server reads only the
+    partitions a page can come from: claude-flow's table has no index on ``started_at``."""
     sql_order, keyset = ORDERS[order]
     more = []
     params: dict[str, Any] = {"size": size}
+    if within[0] is not None:
+        more.append("started_at >= %(within_from)s")
+        params["within_from"] = within[0]
+    if within[1] is not None:
+        more.append("started_at <= %(within_to)s")
+        params["within_to"] = within[1]
     if after is not None or before is not None:
         if not keyset:
             raise ValueError(f"runs sorted by {order} page by offset, not by key")
@@ -187,9 +196,15 @@ def page(
     return Query(sql, params)
 
 
-def last_page(table: str, wanted: RunFilter, order: str, size: int) -> Query:
+def last_page(
+    table: str,
+    wanted: RunFilter,
+    order: str,
+    size: int,
+    within: tuple[datetime | None, datetime | None] = (None, None),
+) -> Query:
     """The ``size`` last runs in ``order`` (a keyset order), read backwards."""
-    return page(table, wanted, _REVERSED[order], size)
+    return page(table, wanted, _REVERSED[order], size, within=within)
 
 
 def failure_messages(table: str, wanted: RunFilter, cap: int | None = None) -> Query:
@@ -209,23 +224,18 @@ def failure_messages(table: str, wanted: RunFilter, cap: int | None = None) -> Q
 def failing_rows(
     table: str,
     wanted: RunFilter,
-    size: int,
-    after: tuple[datetime, str] | None = None,
     *,
     messages: tuple[list[str], bool] | None = None,
     similar: str | None = None,
     similarity: float = 0.0,
 ) -> Query:
-    """A page of rows with a failing step, newest first, after the key ``after``. With
-    ``messages`` (chosen messages, and whether steps without one are wanted), only rows
-    with such a failing step. With ``similar`` (pg_trgm installed), only rows whose error,
-    or a step's, shares words with it: ``word_similarity`` at least ``similarity`` either
-    way round."""
+    """Every row with a failing step, newest first (at most ``wanted.limit``), for one
+    server-side cursor to hand over a page at a time. With ``messages`` (chosen messages,
+    and whether steps without one are wanted), only rows with such a failing step. With
+    ``similar`` (pg_trgm installed), only rows whose error, or a step's, shares words with
+    it: ``word_similarity`` at least ``similarity`` either way round."""
     more = [FAILING_ROW]
-    params: dict[str, Any] = {"size": size}
-    if after is not None:
-        more.append("(started_at, trace_id) < (%(key_at)s, %(key_id)s)")
-        params["key_at"], params["key_id"] = after
+    params: dict[str, Any] = {}
     if messages is not None:
         chosen, without = messages
         params["messages"] = chosen
@@ -248,11 +258,14 @@ def failing_rows(
         )
     filtered = where(wanted, *more)
     params.update(filtered.params)
-    return Query(
+    sql = (
         f"SELECT {', '.join(LIST_COLUMNS)}, {WHOLE_STEPS} FROM {table}{filtered.sql} "
-        "ORDER BY started_at DESC, trace_id DESC LIMIT %(size)s",
-        params,
+        "ORDER BY started_at DESC, trace_id DESC"
     )
+    if wanted.limit is not None:
+        sql += " LIMIT %(limit)s"
+        params["limit"] = wanted.limit
+    return Query(sql, params)
 
 
 def cfn_failed(table: str, window: int | None) -> Query:
