@@ -29,7 +29,8 @@ from pathlib import Path
 from tests.pg_bulk import fill
 from tests.pg_server import Server, find_bin, start, stop
 from tracetui.inputs import run_queries
-from tracetui.inputs.run_pages import PAGE
+from tracetui.inputs.database import CfnDatabase
+from tracetui.inputs.run_pages import first_page
 from tracetui.runfilter import RunFilter
 
 DATABASE = "bench"
@@ -187,8 +188,14 @@ def report(server: Server, rows: int, repeat: int) -> None:
     stats_sql = literal_sql(server, run_queries.statistics(TABLE, everything, "day"))
     newest_sql = literal_sql(server, run_queries.page(TABLE, everything, "newest", LISTED))
     count_sql = literal_sql(server, run_queries.count(TABLE, everything))
-    first_sql = literal_sql(server, run_queries.page(TABLE, everything, "newest", PAGE))
-    last_sql = literal_sql(server, run_queries.last_page(TABLE, everything, "newest", PAGE))
+    # The page queries the runs view sends (each within the stretch of time it reads).
+    database = CfnDatabase(url)
+    pages = first_page(database, everything)
+    first_sql = [literal_sql(server, query) for query in pages.sent]
+    sent = len(pages.sent)
+    pages.load(pages.page_count - 1)
+    last_sql = [literal_sql(server, query) for query in pages.sent[sent:]]
+    database.close()
     failing_sql = literal_sql(server, run_queries.failing_rows(TABLE, everything))
     with psycopg.connect(
         host=server.socket_dir, port=server.port, user="postgres", dbname=DATABASE
@@ -227,8 +234,8 @@ def report(server: Server, rows: int, repeat: int) -> None:
         results.append((label, median(ours), median(floors), max(peaks)))
         print(f"measured {label}", flush=True)
     screens = [terminal(url, rows, oldest_text) for _ in range(repeat)]
-    first_floor = median([psql_seconds(server, [count_sql, first_sql]) for _ in range(repeat)])
-    last_floor = median([psql_seconds(server, [last_sql]) for _ in range(repeat)])
+    first_floor = median([psql_seconds(server, [count_sql, *first_sql]) for _ in range(repeat)])
+    last_floor = median([psql_seconds(server, last_sql) for _ in range(repeat)])
     peak = int(max(s["peak_bytes"] for s in screens))
     results.append(
         (

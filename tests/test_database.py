@@ -19,7 +19,8 @@ from tracetui.app.explorer import ExplorerScreen
 from tracetui.app.run_list import RunList
 from tracetui.app.runs import RunsScreen
 from tracetui.errors import TraceError
-from tracetui.inputs.database import is_database_url, load_database, redact
+from tracetui.inputs.database import load_database
+from tracetui.inputs.database_url import is_database_url, redact
 from tracetui.inputs.start import ListRuns
 from tracetui.loaders import load_path
 from tracetui.model import Status, Trace

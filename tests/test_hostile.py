@@ -26,7 +26,7 @@ from tracetui.app.span_list import SpanList
 from tracetui.atomic import write_atomic
 from tracetui.cli import summary as summary_command
 from tracetui.formats.json_text import dumps
-from tracetui.inputs.database import redact, scrub
+from tracetui.inputs.database_url import redact, scrub
 from tracetui.inputs.paths import expand
 from tracetui.inputs.start import Explore, WaitForRecord
 from tracetui.loaders import load_bytes, load_path

@@ -22,6 +22,8 @@ STATUS_ALIASES = {
     "canceled": Status.CANCELLED,
 }
 _ALL_WORDS = ", ".join(status.value for status in Status)
+# How runs are put in time buckets for statistics: PostgreSQL's date_trunc fields.
+BUCKETS = ("hour", "day", "week", "month")
 
 
 def parse_statuses(text: str) -> frozenset[Status]:

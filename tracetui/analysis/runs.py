@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from tracetui.analysis.failures import aware, start_time
 from tracetui.model import Status, Trace, TraceSet, source_name
-from tracetui.runfilter import RunFilter
+from tracetui.runfilter import BUCKETS, RunFilter
 
 SPARKS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
 
@@ -139,10 +139,6 @@ class WorkflowStats:
     def timeout_rate(self) -> float:
         """Timed-out runs as a fraction of all."""
         return self.timed_out / self.runs if self.runs else 0.0
-
-
-# How runs are put in time buckets: PostgreSQL's date_trunc fields.
-BUCKETS = ("hour", "day", "week", "month")
 
 
 @dataclass(slots=True)

@@ -23,7 +23,7 @@ from tracetui.cli import (
 )
 from tracetui.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL
 from tracetui.errors import internal_error_line
-from tracetui.inputs.database import is_database_url, scrub, set_statement_timeout
+from tracetui.inputs.database_url import is_database_url, scrub, set_statement_timeout
 from tracetui.inputs.load import SourceError
 from tracetui.source import set_input_limit
 from tracetui.text import safe_line

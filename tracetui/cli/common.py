@@ -6,17 +6,20 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from tracetui.errors import TraceError
 from tracetui.formats.json_text import dumps
-from tracetui.inputs.database import STATEMENT_TIMEOUT_S
-from tracetui.inputs.failing import Found
+from tracetui.inputs.database_url import STATEMENT_TIMEOUT_S
 from tracetui.inputs.load import Loaded, SourceError, label, load_source, load_sources
 from tracetui.loaders import DIALECTS
 from tracetui.model import TraceSet
 from tracetui.runfilter import RunFilter
 from tracetui.source import DEFAULT_INPUT_LIMIT, settle, size_text
 from tracetui.text import safe_line
+
+if TYPE_CHECKING:
+    from tracetui.inputs.failing import Found
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from tracetui.analysis.runs import BUCKETS, RunRow, RunStatistics
 from tracetui.cli.common import (
     EXIT_OK,
     emit,
@@ -19,7 +19,10 @@ from tracetui.cli.common import (
     run_filter,
     warn_loaded,
 )
-from tracetui.runfilter import RunFilter
+from tracetui.runfilter import BUCKETS, RunFilter
+
+if TYPE_CHECKING:
+    from tracetui.analysis.runs import RunRow, RunStatistics
 
 HELP = "list runs from files, folders or a database, with per-workflow stats"
 
@@ -55,7 +58,7 @@ def arguments(sub: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """List runs with the figures over all that match."""
     from tracetui.analysis.runs import filter_runs, run_rows, run_statistics
-    from tracetui.inputs.database import is_database_url
+    from tracetui.inputs.database_url import is_database_url
     from tracetui.reports.runs import runs_json, runs_text
 
     wanted = run_filter(args, "runs", statuses=args.status, text=args.text, limit=args.limit)

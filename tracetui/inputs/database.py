@@ -1,21 +1,20 @@
-"""claude-flow's PostgreSQL ``execution_traces`` table as a source of runs (read-only).
-
-Filters run in SQL; a run's steps are fetched when it is opened. The driver (psycopg 3) is an
-optional extra: ``pip install '.[postgres]'`` from a checkout. Credentials come the libpq way
-(the URL, ``PGPASSWORD``, ``~/.pgpass``, ``PG*`` variables) and are never printed.
+"""claude-flow's PostgreSQL ``execution_traces`` table as a source of runs, read-only: one
+connection, every statement under a timeout. Filters, counts and statistics run in SQL; runs
+are listed without their steps (read when opened); failing rows stream through one cursor.
+The SQL itself is in ``run_queries``. The driver (psycopg 3) is an optional extra:
+``pip install '.[postgres]'`` from a checkout. Credentials come the libpq way (the URL,
+``PGPASSWORD``, ``~/.pgpass``, ``PG*`` variables) and are never printed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import queue
-import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote
 
 import orjson
 
@@ -24,6 +23,7 @@ from tracetui.analysis.runs import RunStatistics, WorkflowStats
 from tracetui.analysis.signature import DEFAULT_MIN_SCORE
 from tracetui.errors import RecordError, TraceError
 from tracetui.inputs import run_queries
+from tracetui.inputs.database_url import SETTINGS, redact, scrub
 from tracetui.inputs.run_queries import LIST_COLUMNS, Query, naive_utc
 from tracetui.loaders.cfn import DIALECT, TRACE_COLUMNS, load_trace
 from tracetui.model import Status, Trace, TraceSet
@@ -33,8 +33,6 @@ from tracetui.source import collector_paused
 TABLE = "execution_traces"
 DEFAULT_LIMIT = 1000
 CONNECT_TIMEOUT_S = 5
-# A query that runs longer is cancelled by the server and reported: never a hung screen.
-STATEMENT_TIMEOUT_S = 30.0
 # Memory each sort of this session's queries may use before spilling to disk.
 WORK_MEM = "64MB"
 # Rows read at a time when walking many (failures): memory stays bounded by a page.
@@ -45,68 +43,6 @@ MESSAGE_CAP = 50_000
 # With --trigram: how alike (pg_trgm word_similarity, 0-1) an error must be to a --similar
 # text to be read at all; rapidfuzz ranks what is read.
 SIMILAR_PREFILTER = 0.2
-
-
-@dataclass(slots=True)
-class _Settings:
-    timeout_s: float = STATEMENT_TIMEOUT_S
-
-
-SETTINGS = _Settings()
-
-
-def set_statement_timeout(seconds: float) -> None:
-    """How long a statement may run before the server cancels it (``--statement-timeout``)."""
-    SETTINGS.timeout_s = seconds
-
-
-def is_database_url(text: str) -> bool:
-    """True for ``postgresql://`` and ``postgres://`` URLs."""
-    return text.startswith(("postgresql://", "postgres://"))
-
-
-# Query parameters of a libpq URL whose values are secrets.
-_SECRET_QUERY = re.compile(r"([?&](?:password|sslpassword)=)([^&#]*)", re.IGNORECASE)
-
-
-def _userinfo(url: str) -> tuple[str, str, str | None, str, str]:
-    """(scheme, user, password or None, what follows the userinfo, query) of a URL. The
-    userinfo runs to the last ``@`` before the query: a password may hold ``/``, ``:`` or
-    ``@`` unescaped."""
-    scheme, _, rest = url.partition("://")
-    query_at = rest.find("?")
-    head, query = (rest, "") if query_at < 0 else (rest[:query_at], rest[query_at:])
-    at = head.rfind("@")
-    if at < 0:
-        return scheme, "", None, head, query
-    user, colon, password = head[:at].partition(":")
-    return scheme, user, password if colon else None, head[at:], query
-
-
-def redact(url: str) -> str:
-    """The URL without its secrets (safe to print): the password after the user name, and
-    the values of ``password=`` parameters."""
-    if "://" not in url:
-        return _SECRET_QUERY.sub(r"\1***", url)
-    scheme, user, password, after, query = _userinfo(url)
-    userinfo = f"{user}:***" if password is not None else user
-    return scheme + "://" + userinfo + after + _SECRET_QUERY.sub(r"\1***", query)
-
-
-def secrets_in(url: str) -> list[str]:
-    """The secret values a URL holds, as written and percent-decoded, longest first."""
-    password = _userinfo(url)[2]
-    found = [password] if password is not None else []
-    found += [match.group(2) for match in _SECRET_QUERY.finditer(url)]
-    found += [unquote(value) for value in found]
-    return sorted({value for value in found if value}, key=len, reverse=True)
-
-
-def scrub(text: str, url: str) -> str:
-    """``text`` (a driver's message, say) with every secret of ``url`` replaced by ***."""
-    for secret in secrets_in(url):
-        text = text.replace(secret, "***")
-    return text
 
 
 def _psycopg() -> Any:

@@ -12,7 +12,8 @@ from tracetui.analysis.runs import filter_runs, run_rows
 from tracetui.analysis.signature import DEFAULT_MIN_SCORE
 from tracetui.errors import TraceError
 from tracetui.inputs import run_queries
-from tracetui.inputs.database import CfnDatabase, is_database_url
+from tracetui.inputs.database import CfnDatabase
+from tracetui.inputs.database_url import is_database_url
 from tracetui.inputs.load import Loaded, SourceError, label, load_in_batches
 from tracetui.loaders import otlp
 from tracetui.model import Trace, TraceSet

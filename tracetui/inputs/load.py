@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from tracetui.errors import TraceError
-from tracetui.inputs.database import is_database_url, load_database, redact
+from tracetui.inputs.database_url import is_database_url, redact
 from tracetui.inputs.paths import expand
 from tracetui.loaders import load_path, otlp
 from tracetui.model import TraceSet
@@ -52,6 +52,8 @@ def load_source(
     """One file, ``-`` or database URL; raises SourceError naming it."""
     try:
         if is_database_url(path):
+            from tracetui.inputs.database import load_database  # the driver, when needed
+
             return load_database(path, wanted)
         return load_path(path, dialect, progress)
     except TraceError as exc:

@@ -62,6 +62,7 @@ class RunPages(Sequence[RunRow]):
         self._placeholder = Trace(dialect="cfn", source=database.label)
         self._placeholder.attributes[PENDING] = True
         self.queries = 0  # how many pages were read, for tests and the benchmark
+        self.sent: list[run_queries.Query] = []  # the page queries sent, for the benchmark
 
     def __len__(self) -> int:
         return self.counts.runs
@@ -128,6 +129,7 @@ class RunPages(Sequence[RunRow]):
             backwards = True
         else:
             query = run_queries.page(table, self.wanted, order, size, offset=page * self.page_size)
+            self.sent.append(query)
             found = self.database.run(query)
         self.queries += 1
         if backwards:
@@ -180,6 +182,7 @@ class RunPages(Sequence[RunRow]):
                     before=before,
                     within=within,
                 )
+            self.sent.append(query)
             found = self.database.run(query)
             if len(found) >= size or covers:
                 return found

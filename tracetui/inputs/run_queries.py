@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from tracetui.analysis.runs import BUCKETS
 from tracetui.model import Status
-from tracetui.runfilter import RunFilter
+from tracetui.runfilter import BUCKETS, RunFilter
 
 # The model's statuses and the table's CHECK words.
 STATUS_WORDS = {

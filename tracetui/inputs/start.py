@@ -13,7 +13,8 @@ from pathlib import Path
 
 from tracetui.analysis.diff import Diff
 from tracetui.errors import TraceError
-from tracetui.inputs.database import CfnDatabase, is_database_url
+from tracetui.inputs.database import CfnDatabase
+from tracetui.inputs.database_url import is_database_url
 from tracetui.inputs.failing import open_database
 from tracetui.inputs.load import SourceError, label, load_source, load_sources
 from tracetui.inputs.paths import expand
