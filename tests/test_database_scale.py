@@ -626,3 +626,29 @@ def test_pages_read_by_stretches_of_time_are_the_tables_order(
     for page in (0, 1, 2, last, last - 1, last - 2):
         shown = range(page * 20, min(len(pages), page * 20 + 20))
         assert [pages[i].trace.id for i in shown] == expected[shown.start : shown.stop]
+
+
+async def test_failures_of_the_filtered_runs_from_the_runs_view(server: Server) -> None:
+    from tracetui.app.app import TraceApp
+    from tracetui.app.db_runs import DatabaseRunsScreen
+    from tracetui.app.failure_view import FailuresScreen
+    from tracetui.inputs.start import start_for
+
+    app = TraceApp(start_for([server.url(database="bulk")]))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, DatabaseRunsScreen)
+        await pilot.press("slash", *"name:deploy-staging", "enter")
+        await settle(pilot, lambda: screen.pages is not None and screen.wanted.name is not None)
+        await pilot.press("F")
+        await settle(pilot, lambda: isinstance(app.screen, FailuresScreen))
+        failures = app.screen
+        assert isinstance(failures, FailuresScreen)
+        expected = sql(
+            server,
+            "SELECT count(*) FROM execution_traces, jsonb_array_elements(steps) AS step "
+            "WHERE skill_name = 'deploy-staging' AND step->>'status' IN ('failed', 'timeout')",
+        )
+        assert len(failures.failures) == expected[0][0] > 0
+        await pilot.press("escape")
+        await settle(pilot, lambda: app.screen is screen)

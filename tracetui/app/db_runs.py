@@ -242,20 +242,17 @@ class DatabaseRunsScreen(RunsScreen):
     @work(thread=True, exclusive=True, group="db-failures", exit_on_error=False)
     def _read_failures(self, wanted: RunFilter) -> None:
         sets: list[TraceSet] = []
-        read = 0
         try:
-            for page in self.database.failing_pages(replace(wanted, limit=None)):
-                sets.append(page)
-                read += len(page.traces)
-                if read >= FAILURE_RUNS:
-                    self.app.call_from_thread(
-                        self.notify,
-                        f"Showing the failures of the newest {read:,} runs with one "
-                        "(tracetui failures reads them all)",
-                        timeout=8,
-                    )
-                    break
+            # The newest FAILURE_RUNS runs with a failure, as one query (LIMIT in SQL).
+            sets.extend(self.database.failing_pages(replace(wanted, limit=FAILURE_RUNS)))
         except TraceError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
+        if sum(len(page.traces) for page in sets) >= FAILURE_RUNS:
+            self.app.call_from_thread(
+                self.notify,
+                f"Showing the failures of the newest {FAILURE_RUNS:,} runs with one "
+                "(tracetui failures reads them all)",
+                timeout=8,
+            )
         self.app.call_from_thread(self.post_message, ShowFailures(sources=sets))
