@@ -478,3 +478,16 @@ async def test_folding_a_family_keeps_the_cursor_on_its_heading() -> None:
         await pilot.press("space")  # fold it again: still on its heading
         current = view.current()
         assert current is not None and current.family is second and current.failure is None
+
+
+def test_failures_of_files_take_the_same_range_as_a_database() -> None:
+    rows = str(sample("cfn/execution_traces.rows.psql.jsonl"))
+    every = orjson.loads(run("failures", rows, "--json").out)["failures"]
+    assert every > 0
+    later = orjson.loads(run("failures", rows, "--since", "2027-01-01", "--json").out)
+    assert later["failures"] == 0
+    redis = orjson.loads(run("failures", rows, "--name", "redis-coordination", "--json").out)
+    assert 0 < redis["failures"] < every
+    assert {m["trace_name"] for f in redis["families"] for m in f["members"]} == {
+        "redis-coordination"
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -217,8 +218,20 @@ def _place_in_sequence(trace: Trace) -> None:
 def _load_step(trace: Trace, step: Any, started: Any, seen: dict[str, int]) -> None:
     if not isinstance(step, dict):
         raise RecordError("not an object")
-    name = string(step, "name")
-    stamp = timestamp(step, "timestamp")
+    name = step.get("name")
+    if type(name) is not str:
+        name = string(step, "name")  # a subclass of str, or the error that says what it is
+    # The common case inline (an ISO time as claude-flow writes it); anything else, and every
+    # error message, through the field readers.
+    text = step.get("timestamp")
+    try:
+        stamp = datetime.fromisoformat(text) if type(text) is str else None
+    except ValueError:
+        stamp = None
+    if stamp is None:
+        stamp = timestamp(step, "timestamp")
+    elif stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
     millis = step.get("duration_ms")
     if isinstance(millis, bool) or not isinstance(millis, int | float):
         raise RecordError("'duration_ms' must be a number")
