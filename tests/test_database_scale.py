@@ -652,3 +652,24 @@ async def test_failures_of_the_filtered_runs_from_the_runs_view(server: Server) 
         assert len(failures.failures) == expected[0][0] > 0
         await pilot.press("escape")
         await settle(pilot, lambda: app.screen is screen)
+
+
+async def test_a_filter_that_matches_nothing_leaves_every_key_working(server: Server) -> None:
+    from tracetui.app.app import TraceApp
+    from tracetui.app.db_runs import DatabaseRunsScreen
+    from tracetui.app.run_list import RunList
+    from tracetui.inputs.start import start_for
+
+    app = TraceApp(start_for([server.url(database="bulk")]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, DatabaseRunsScreen)
+        await pilot.press("slash", *"name:no-such-skill", "enter")
+        await settle(pilot, lambda: screen.pages is not None and len(screen.pages) == 0)
+        assert "0 runs" in str(screen.query_one("#runs-title").render())
+        view = screen.query_one(RunList)
+        assert "no run matches" in view.render_line(0).text
+        for key in ("G", "g", "enter", "m", "d", "o", "w", "f", "escape"):
+            await pilot.press(key)
+            await pilot.pause(0.05)
+        assert app.is_running and app.internal_error is None
