@@ -46,6 +46,35 @@ JQ_SUMMARY = {
 }
 
 
+# The same question in DuckDB's CLI (``pip install duckdb-cli``), over the same file: counts
+# by status, the slowest 10 and the failures, as ``tracetui summary`` answers them.
+DUCKDB_SUMMARY = {
+    "dagron": (
+        "SELECT event_type, count(*) FROM read_json_auto('{path}') GROUP BY 1;"
+        "SELECT node_name, duration FROM read_json_auto('{path}') WHERE duration IS NOT NULL"
+        " ORDER BY duration DESC LIMIT 10;"
+        "SELECT node_name, error FROM read_json_auto('{path}')"
+        " WHERE event_type = 'node_failed';"
+    ),
+    "victor": (
+        "CREATE TEMP VIEW n AS SELECT unnest(nodes, recursive := true)"
+        " FROM read_json_auto('{path}', maximum_object_size = 1073741824);"
+        "SELECT success, count(*) FROM n GROUP BY 1;"
+        "SELECT node_id, duration_seconds FROM n ORDER BY duration_seconds DESC LIMIT 10;"
+        "SELECT node_id, error FROM n WHERE NOT success;"
+    ),
+}
+
+
+def duckdb_cli() -> str | None:
+    """DuckDB's command-line program: on the PATH, or beside this Python (a venv's bin)."""
+    found = shutil.which("duckdb")
+    if found:
+        return found
+    beside = Path(sys.executable).parent / "duckdb"
+    return str(beside) if beside.exists() else None
+
+
 def ratio(peer: float | None, ours: float) -> str:
     """How many times longer the peer took, or ``-`` where it was not run."""
     return f"{peer / ours:.1f}x" if peer else "-"
@@ -140,6 +169,10 @@ def bench_file(path: Path, dialect: str, repeat: int) -> dict[str, Any]:
         result["jq_s"] = statistics.median(
             wall([jq, JQ_SUMMARY[dialect], str(path)]) for _ in range(repeat)
         )
+    duckdb = duckdb_cli()
+    if duckdb and dialect in DUCKDB_SUMMARY:
+        query = DUCKDB_SUMMARY[dialect].format(path=str(path).replace("'", "''"))
+        result["duckdb_s"] = statistics.median(wall([duckdb, "-c", query]) for _ in range(repeat))
     return result
 
 
@@ -210,8 +243,8 @@ def table(
         "| dialect | nodes | events | file | read | orjson.loads | load | load / loads |"
         " peak RSS | retained / event | first paint | whole file shown | key→frame (median / max) |"
         " prepare (background) | search | filter | sort | next failure | summary | jq |"
-        " jq / summary |",
-        "|" + "---|" * 21,
+        " jq / summary | DuckDB CLI | DuckDB / summary |",
+        "|" + "---|" * 23,
     ]
     for r in results:
         jq = r.get("jq_s")
@@ -225,7 +258,8 @@ def table(
             f"| {fmt_s(r.get('prepare_s'))} "
             f"| {fmt_s(r['search_s'])} | {fmt_s(r['filter_s'])} | {fmt_s(r['sort_s'])} "
             f"| {fmt_s(r['next_failure_s'])} | {fmt_s(r['summary_s'])} | {fmt_s(jq)} "
-            f"| {ratio(jq, r['summary_s'])} |"
+            f"| {ratio(jq, r['summary_s'])} | {fmt_s(r.get('duckdb_s'))} "
+            f"| {ratio(r.get('duckdb_s'), r['summary_s'])} |"
         )
     lines += [
         "",

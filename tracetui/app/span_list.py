@@ -143,9 +143,11 @@ class SpanList(LineList[Row]):
         self.set_row_count(len(self.model.rows()))
         self.post_message(self.SpanHighlighted(self.selected_span))
 
-    def replace_trace(self, trace: Trace) -> None:
+    def replace_trace(self, trace: Trace, prepared: RowModel | None = None) -> None:
         """Show a newer version of the trace (follow mode), keeping what the user set up:
-        the selected span, folds, filter, sort, search, zoom and scroll position."""
+        the selected span, folds, filter, sort, search, zoom and scroll position.
+        ``prepared`` is the trace already laid out off the event loop (used when its sort is
+        still the one shown)."""
         old = self.trace
         selected = self.selected_span
         selected_key = old.spans[selected].key if selected is not None else None
@@ -154,8 +156,13 @@ class SpanList(LineList[Row]):
         zoomed = (self.axis.start, self.axis.end) != (self.axis.full_start, self.axis.full_end)
         window = (self.axis.start, self.axis.end)
         self.trace = trace
-        model = RowModel(trace, sort=self.model.sort, status_filter=self.model.status_filter)
+        if prepared is not None and prepared.trace is trace and prepared.sort == self.model.sort:
+            model = prepared
+            model.status_filter = self.model.status_filter
+        else:
+            model = RowModel(trace, sort=self.model.sort, status_filter=self.model.status_filter)
         model.collapsed = {s.index for s in trace.spans if s.key in folded_keys}
+        model.invalidate()
         self.model = model
         self.axis = TimeAxis.for_trace(trace)
         if zoomed:
