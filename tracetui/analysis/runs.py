@@ -151,6 +151,8 @@ class RunStatistics:
     buckets: list[WorkflowStats]  # name: the bucket's first moment, ISO 8601 UTC
     bucket: str
     computed_by: str = "tracetui"
+    first_at: datetime | None = None  # the earliest start among the runs
+    last_at: datetime | None = None  # the latest
 
 
 def _stats(name: str, members: Sequence[RunRow]) -> WorkflowStats:
@@ -199,7 +201,15 @@ def run_statistics(rows: Sequence[RunRow], bucket: str = "day") -> RunStatistics
         if row.started_at is not None:
             groups.setdefault(bucket_start(row.started_at, bucket), []).append(row)
     buckets = [_stats(start.isoformat(), groups[start]) for start in sorted(groups, reverse=True)]
-    return RunStatistics(_stats("all", rows), workflow_stats(rows), buckets, bucket)
+    starts = [row.started_at for row in rows if row.started_at is not None]
+    return RunStatistics(
+        _stats("all", rows),
+        workflow_stats(rows),
+        buckets,
+        bucket,
+        first_at=min(starts) if starts else None,
+        last_at=max(starts) if starts else None,
+    )
 
 
 @dataclass(slots=True)

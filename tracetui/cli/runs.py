@@ -81,20 +81,27 @@ def _from_database(url: str, wanted: RunFilter, bucket: str) -> tuple[list[RunRo
     """The newest runs, and the figures PostgreSQL computes over all that match."""
     from tracetui.analysis.runs import run_rows
     from tracetui.errors import TraceError
-    from tracetui.inputs.database import DEFAULT_LIMIT
+    from tracetui.inputs.database import DEFAULT_LIMIT, RunCounts
     from tracetui.inputs.failing import open_database
     from tracetui.inputs.load import SourceError, label
+    from tracetui.inputs.run_pages import RunPages, is_pending
     from tracetui.model import TraceSet
 
     database = open_database(url)
     try:
         limit = wanted.limit if wanted.limit is not None else DEFAULT_LIMIT
-        stats = database.statistics(wanted, bucket)
-        listed = (
-            database.runs(replace(wanted, limit=limit), say_cap=False)
-            if limit > 0
-            else TraceSet(database.label, [])
-        )
+        stats = database.statistics(replace(wanted, limit=None), bucket)
+        listed = TraceSet(database.label, [])
+        if limit > 0 and stats.overall.runs:
+            # The newest runs, read within the stretch of time they span (the table has no
+            # index on started_at): the statistics already said when the first and last began.
+            counts = RunCounts(stats.overall.runs, 0, 0, 0, stats.first_at, stats.last_at)
+            pages = RunPages(
+                database, replace(wanted, limit=None), "newest", counts, page_size=limit
+            )
+            pages.load(0)
+            newest = pages[: min(limit, len(pages))]
+            listed = TraceSet(database.label, [r.trace for r in newest if not is_pending(r)])
     except TraceError as exc:
         raise SourceError(label(url), exc) from None
     finally:

@@ -189,9 +189,11 @@ class CfnDatabase:
         rows = self.run(run_queries.statistics(self.table, wanted, bucket))
         overall = WorkflowStats("all", 0, 0, None, None)
         workflows, buckets = [], []
-        for by_skill, by_bucket, skill, start, runs, failed, timed_out, p50, p95 in rows:
+        first_at = last_at = None
+        for by_skill, by_bucket, skill, start, runs, failed, timed_out, p50, p95, *span in rows:
             if by_skill and by_bucket:
                 overall = WorkflowStats("all", runs, failed, p50, p95, timed_out)
+                first_at, last_at = span
             elif not by_skill:
                 workflows.append(WorkflowStats(skill, runs, failed, p50, p95, timed_out))
             else:
@@ -199,7 +201,15 @@ class CfnDatabase:
                 buckets.append(WorkflowStats(name, runs, failed, p50, p95, timed_out))
         workflows.sort(key=lambda s: (-s.runs, s.name))
         buckets.sort(key=lambda s: s.name, reverse=True)
-        return RunStatistics(overall, workflows, buckets, bucket, computed_by="PostgreSQL")
+        return RunStatistics(
+            overall,
+            workflows,
+            buckets,
+            bucket,
+            computed_by="PostgreSQL",
+            first_at=first_at,
+            last_at=last_at,
+        )
 
     def traces(self, query: Query) -> tuple[list[Trace], list[str]]:
         """The runs of a query's rows, and a warning per row that could not be read."""

@@ -115,7 +115,8 @@ def statistics(table: str, wanted: RunFilter, bucket: str) -> Query:
     """In one scan: runs, failed, timed out, P50 and P95 of the wall time (percentile_cont,
     linear between ranks) over all matching runs, per skill and per ``bucket`` of
     ``started_at``. Rows: (by_skill, by_bucket, skill, bucket start, runs, failed, timed out,
-    p50, p95), where by_skill/by_bucket are 0 for the grouping the row belongs to.
+    p50, p95, first start, last start), where by_skill/by_bucket are 0 for the grouping the
+    row belongs to.
 
     Each group's durations are gathered (``array_agg``) and sorted once for both
     percentiles, rather than ``percentile_cont`` sorting the rows of every grouping: the same
@@ -124,13 +125,16 @@ def statistics(table: str, wanted: RunFilter, bucket: str) -> Query:
         raise ValueError(f"{bucket!r} is not a bucket (say {', '.join(BUCKETS)})")
     filtered = where(wanted)
     sql = (
-        "SELECT by_skill, by_bucket, skill_name, bucket, runs, failed, timed_out, p[1], p[2] "
+        "SELECT by_skill, by_bucket, skill_name, bucket, runs, failed, timed_out, p[1], p[2], "
+        "first_at, last_at "
         "FROM (SELECT GROUPING(skill_name) AS by_skill, GROUPING(bucket) AS by_bucket, "
         "skill_name, bucket, count(*) AS runs, "
         "count(*) FILTER (WHERE status IN ('failed', 'timeout')) AS failed, "
         "count(*) FILTER (WHERE status = 'timeout') AS timed_out, "
-        "array_agg(duration_s) FILTER (WHERE duration_s IS NOT NULL) AS durations "
-        f"FROM (SELECT skill_name, status, date_trunc('{bucket}', started_at) AS bucket, "
+        "array_agg(duration_s) FILTER (WHERE duration_s IS NOT NULL) AS durations, "
+        "min(started_at) AS first_at, max(started_at) AS last_at "
+        f"FROM (SELECT skill_name, status, started_at, "
+        f"date_trunc('{bucket}', started_at) AS bucket, "
         f"{DURATION_S} AS duration_s FROM {table}{filtered.sql}) AS runs "
         "GROUP BY GROUPING SETS ((), (skill_name), (bucket))) AS groups, "
         "LATERAL (SELECT percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY d) AS p "
