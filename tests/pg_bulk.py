@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tests.pg_server import Server
+from tests.pg_server import Server, schema
 
 # The corpus's skills and their steps (sample_traces/cfn/execution_traces.rows.psql.jsonl).
 SKILLS = [
@@ -32,34 +32,6 @@ FAILURES = [
 ]
 TIMEOUT = "Health check exceeded {n}s deadline"
 FIRST = datetime(2026, 6, 1)
-
-
-def schema(first: datetime, months: int) -> str:
-    """claude-flow's table as its migration 006 makes it (the primary key, no other index),
-    partitioned by month, with a partition for each month filled."""
-    parts = []
-    start = first.replace(day=1)
-    for _ in range(months + 1):
-        following = (start + timedelta(days=32)).replace(day=1)
-        parts.append(
-            f"CREATE TABLE execution_traces_{start:%Y_%m} PARTITION OF execution_traces "
-            f"FOR VALUES FROM ('{start:%Y-%m-%d}') TO ('{following:%Y-%m-%d}');"
-        )
-        start = following
-    return """
-CREATE TABLE execution_traces (
-    trace_id VARCHAR(255) NOT NULL,
-    started_at TIMESTAMP NOT NULL,
-    skill_name VARCHAR(255) NOT NULL,
-    completed_at TIMESTAMP DEFAULT NOW(),
-    total_duration_ms INTEGER,
-    status VARCHAR(50) NOT NULL CHECK (status IN ('running', 'success', 'failed', 'timeout')),
-    steps JSONB DEFAULT '[]'::jsonb,
-    error_message TEXT,
-    metadata JSONB DEFAULT '{}'::jsonb,
-    PRIMARY KEY (trace_id, started_at)
-) PARTITION BY RANGE (started_at);
-""" + "\n".join(parts)
 
 
 def _literal(text: str) -> str:

@@ -16,13 +16,28 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from tests.helpers import SAMPLES
 
 PASSWORD = "s3cret-pw"
-# claude-flow's migration 006 as CORPUS.md describes it: monthly partitions by started_at.
-SCHEMA = """
+
+
+def schema(first: datetime, months: int) -> str:
+    """claude-flow's table as its migration 006 makes it (CORPUS.md: the primary key, no
+    other index), partitioned by month, with a partition from ``first``'s month for each of
+    ``months`` months after it too."""
+    parts = []
+    start = first.replace(day=1)
+    for _ in range(months + 1):
+        following = (start + timedelta(days=32)).replace(day=1)
+        parts.append(
+            f"CREATE TABLE execution_traces_{start:%Y_%m} PARTITION OF execution_traces "
+            f"FOR VALUES FROM ('{start:%Y-%m-%d}') TO ('{following:%Y-%m-%d}');"
+        )
+        start = following
+    return """
 CREATE TABLE execution_traces (
     trace_id VARCHAR(255) NOT NULL,
     started_at TIMESTAMP NOT NULL,
@@ -35,13 +50,11 @@ CREATE TABLE execution_traces (
     metadata JSONB DEFAULT '{}'::jsonb,
     PRIMARY KEY (trace_id, started_at)
 ) PARTITION BY RANGE (started_at);
-CREATE TABLE execution_traces_2026_10 PARTITION OF execution_traces
-    FOR VALUES FROM ('2026-10-01') TO ('2026-11-01');
-CREATE TABLE execution_traces_2026_11 PARTITION OF execution_traces
-    FOR VALUES FROM ('2026-11-01') TO ('2026-12-01');
-CREATE TABLE execution_traces_2026_12 PARTITION OF execution_traces
-    FOR VALUES FROM ('2026-12-01') TO ('2027-01-01');
-"""
+""" + "\n".join(parts)
+
+
+# The corpus rows' table: October to December 2026.
+SCHEMA = schema(datetime(2026, 10, 1), 2)
 
 
 def find_bin() -> Path | None:

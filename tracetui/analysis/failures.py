@@ -196,6 +196,24 @@ def group(failures: list[Failure], threshold: float = DEFAULT_FAMILY_THRESHOLD) 
     return families
 
 
+def score_levels(query: str, signatures: list[str], min_score: float) -> dict[float, list[str]]:
+    """How alike each signature is to the query (rapidfuzz token_set_ratio of the query's
+    signature, 0-100), grouped by score; scores under ``min_score``, and 0, left out. The one
+    rule of a similar search, in memory and for a database alike."""
+    scored = process.extract(
+        signature(query),
+        signatures,
+        scorer=fuzz.token_set_ratio,
+        limit=None,
+        score_cutoff=max(min_score, 0.0),
+    )
+    levels: dict[float, list[str]] = {}
+    for choice, score, _ in scored:
+        if score > 0:
+            levels.setdefault(score, []).append(choice)
+    return levels
+
+
 def rank(
     failures: list[Failure], query: str, min_score: float = 0.0, limit: int | None = None
 ) -> RankedFailures:
@@ -222,18 +240,8 @@ class FailureIndex:
         if not query.strip() or (limit is not None and limit <= 0):
             return RankedFailures(self._order, array("i"), [], [])
         # Scoring distinct signatures, not raw messages: thousands of strings, not millions.
-        scored = process.extract(
-            signature(query),
-            self._distinct,
-            scorer=fuzz.token_set_ratio,
-            limit=None,
-            score_cutoff=max(min_score, 0.0),
-        )
         # Best score first; within one score, the signatures' failures merged newest first.
-        by_score: dict[float, list[str]] = {}
-        for choice, score, _ in scored:
-            if score > 0:
-                by_score.setdefault(score, []).append(choice)
+        by_score = score_levels(query, self._distinct, min_score)
         positions = array("i")
         ends: list[int] = []
         scores: list[float] = []
@@ -270,17 +278,7 @@ def alike_messages(
                 signatures.setdefault(f"{NO_MESSAGE}{status.value}", []).append(message)
         else:
             signatures.setdefault(signature(message), []).append(message)
-    scored = process.extract(
-        signature(query),
-        list(signatures),
-        scorer=fuzz.token_set_ratio,
-        limit=None,
-        score_cutoff=max(min_score, 0.0),
-    )
-    by_score: dict[float, list[str]] = {}
-    for choice, score, _ in scored:
-        if score > 0:
-            by_score.setdefault(score, []).append(choice)
+    by_score = score_levels(query, list(signatures), min_score)
     chosen: list[str] = []
     without = False
     covered = 0

@@ -21,7 +21,7 @@ from tracetui.inputs import run_queries
 from tracetui.inputs.database import CfnDatabase
 from tracetui.inputs.run_pages import RunPages, first_page
 from tracetui.model import TraceSet
-from tracetui.runfilter import RunFilter, parse_query
+from tracetui.runfilter import RunFilter
 from tracetui.text import safe_line, shorten
 
 # Runs of one workflow read to draw its node trends.
@@ -57,12 +57,7 @@ class DatabaseRunsScreen(RunsScreen):
     def refresh_rows(self) -> None:
         """Ask the database for the runs the query, status and sort select."""
         _, statuses = STATUS_CYCLE[self.status_choice]
-        try:
-            wanted = parse_query(self.query_text)
-            self.query_problem = None
-        except ValueError as exc:
-            wanted = RunFilter()
-            self.query_problem = str(exc)
+        wanted = self.parsed_query()
         if statuses is not None:
             chosen = statuses if wanted.statuses is None else statuses & wanted.statuses
             wanted = replace(wanted, statuses=frozenset(chosen))
@@ -156,12 +151,7 @@ class DatabaseRunsScreen(RunsScreen):
             counts = pages.counts
             title.append(f"{counts.runs:,} runs", style="bold")
             title.append(f", {counts.failed:,} failed, {counts.running:,} running")
-        state = [f"status: {status_label}", f"sort: {sort_label}"]
-        if self.query_text:
-            state.append(f"filter: {shorten(safe_line(self.query_text), 30)}")
-        if self.query_problem:
-            state.append(f"not applied: {shorten(safe_line(self.query_problem), 60)}")
-        title.append("  [" + " \u00b7 ".join(state) + "]", style="italic")
+        title.append(self.view_state(status_label, sort_label), style="italic")
         if self.problem is not None:
             title.append(f"  {shorten(safe_line(self.problem), 80)}", style="bold")
         title.append(f"  {safe_line(self.database.label)}")

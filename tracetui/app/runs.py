@@ -270,13 +270,7 @@ class RunsScreen(Screen[None]):
         view = self.query_one(RunList)
         keep = view.current()
         label, statuses = STATUS_CYCLE[self.status_choice]
-        try:
-            wanted = parse_query(self.query_text)
-            self.query_problem = None
-        except ValueError as exc:
-            # Shown in the title while the query is being typed; no notification per key.
-            wanted = RunFilter()
-            self.query_problem = str(exc)
+        wanted = self.parsed_query()
         self.query_rows = filter_runs(self.all_rows, wanted)
         rows = filter_runs(self.query_rows, RunFilter(statuses=statuses))
         sort_label, key, reverse = SORTS[self.sort_choice]
@@ -285,6 +279,27 @@ class RunsScreen(Screen[None]):
         view.show(rows, keep)
         self._update_title(len(rows), label, sort_label)
         self._update_stats()
+
+    def parsed_query(self) -> RunFilter:
+        """The filter box's query; while what is typed does not parse, no filter, and the
+        problem is shown in the title (no notification per key)."""
+        try:
+            wanted = parse_query(self.query_text)
+        except ValueError as exc:
+            self.query_problem = str(exc)
+            return RunFilter()
+        self.query_problem = None
+        return wanted
+
+    def view_state(self, status_label: str, sort_label: str) -> str:
+        """The title's account of what the list shows: status, sort, filter and a filter
+        that does not parse."""
+        state = [f"status: {status_label}", f"sort: {sort_label}"]
+        if self.query_text:
+            state.append(f"filter: {shorten(safe_line(self.query_text), 30)}")
+        if self.query_problem:
+            state.append(f"not applied: {shorten(safe_line(self.query_problem), 60)}")
+        return "  [" + " \u00b7 ".join(state) + "]"
 
     def _update_title(self, shown: int, status_label: str, sort_label: str) -> None:
         failed = sum(1 for r in self.all_rows if r.status.is_failure)
@@ -295,12 +310,7 @@ class RunsScreen(Screen[None]):
         title.append(f", {failed} failed, {running} running")
         if shown != len(self.all_rows):
             title.append(f" (showing {shown})", style="bold")
-        state = [f"status: {status_label}", f"sort: {sort_label}"]
-        if self.query_text:
-            state.append(f"filter: {shorten(safe_line(self.query_text), 30)}")
-        if self.query_problem:
-            state.append(f"not applied: {shorten(safe_line(self.query_problem), 60)}")
-        title.append("  [" + " \u00b7 ".join(state) + "]", style="italic")
+        title.append(self.view_state(status_label, sort_label), style="italic")
         if self.load_progress is not None:
             title.append(
                 f"  loading {self.load_progress[0]}/{self.load_progress[1]} files\u2026",
