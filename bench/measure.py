@@ -225,11 +225,34 @@ def measure_paint(path: Path, started: float) -> dict[str, Any]:
     return result
 
 
+async def keys_until_update(screen: Any, spans: Any, updates: int, begin: float) -> list[float]:
+    """Press a key every 20 ms, as a person would, until the explorer shows a new version
+    (or a minute has gone); each key is timed from queued on the event loop to its rows
+    drawn."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    latencies: list[float] = []
+    while screen.updates == updates and time.perf_counter() - begin < 60:
+        queued = time.perf_counter()
+        done: asyncio.Future[float] = loop.create_future()
+
+        def key(done: asyncio.Future[float] = done, queued: float = queued) -> None:
+            spans.action_cursor_down()
+            for y in range(spans.size.height):
+                spans.render_line(y)
+            done.set_result(time.perf_counter() - queued)
+
+        loop.call_soon(key)
+        latencies.append(await done)
+        await asyncio.sleep(0.02)
+    return latencies
+
+
 def measure_follow(path: Path) -> dict[str, Any]:
     """Key to frame while follow mode reloads the file: the file is touched, and while the
     reload runs (in a worker), keys are pressed as a person would, every 20 ms. Each is timed
     from the moment it is queued on the event loop to its row drawn."""
-    import asyncio
 
     from tracetui.app.app import TraceApp
     from tracetui.app.span_list import SpanList
@@ -247,21 +270,7 @@ def measure_follow(path: Path) -> dict[str, Any]:
         os.utime(path)  # as a producer writing more would
         begin = time.perf_counter()
         screen.check_file()  # what the follow timer does on its next tick
-        latencies: list[float] = []
-        loop = asyncio.get_running_loop()
-        while screen.updates == updates and time.perf_counter() - begin < 60:
-            queued = time.perf_counter()
-            done: asyncio.Future[float] = loop.create_future()
-
-            def key(done: asyncio.Future[float] = done, queued: float = queued) -> None:
-                spans.action_cursor_down()
-                for y in range(spans.size.height):
-                    spans.render_line(y)
-                done.set_result(time.perf_counter() - queued)
-
-            loop.call_soon(key)
-            latencies.append(await done)
-            await asyncio.sleep(0.02)
+        latencies = await keys_until_update(screen, spans, updates, begin)
         result["reload_s"] = time.perf_counter() - begin
         latencies.sort()
         result["keys_during_reload"] = len(latencies)
@@ -279,7 +288,6 @@ def measure_follow_growing(path: Path, appends: int = 10) -> dict[str, Any]:
     reload runs (in a worker) while keys are pressed every 20 ms; each key is timed from
     queued to its rows drawn. Also how many bytes follow mode parsed, against what a reader
     starting over each time would have parsed."""
-    import asyncio
     import tempfile
 
     from tracetui.app.app import TraceApp
@@ -300,7 +308,6 @@ def measure_follow_growing(path: Path, appends: int = 10) -> dict[str, Any]:
         await pilot.pause()
         spans = app.screen.query_one(SpanList)
         screen: Any = app.screen
-        loop = asyncio.get_running_loop()
         latencies: list[float] = []
         reloads: list[float] = []
         whole_reads = 0
@@ -311,19 +318,7 @@ def measure_follow_growing(path: Path, appends: int = 10) -> dict[str, Any]:
             updates = screen.updates
             begin = time.perf_counter()
             screen.check_file()
-            while screen.updates == updates and time.perf_counter() - begin < 60:
-                queued = time.perf_counter()
-                done: asyncio.Future[float] = loop.create_future()
-
-                def key(done: asyncio.Future[float] = done, queued: float = queued) -> None:
-                    spans.action_cursor_down()
-                    for y in range(spans.size.height):
-                        spans.render_line(y)
-                    done.set_result(time.perf_counter() - queued)
-
-                loop.call_soon(key)
-                latencies.append(await done)
-                await asyncio.sleep(0.02)
+            latencies += await keys_until_update(screen, spans, updates, begin)
             reloads.append(time.perf_counter() - begin)
         latencies.sort()
         reloads.sort()
