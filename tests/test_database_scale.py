@@ -120,7 +120,7 @@ def test_statistics_are_postgresql_figures_over_every_matching_run(
 
 
 def test_the_database_and_memory_agree_on_every_figure(database: CfnDatabase) -> None:
-    everything = database.runs(RunFilter(limit=ROWS), with_steps=True, say_cap=False)
+    everything = database.runs(RunFilter(limit=ROWS), with_steps=True)
     assert len(everything.traces) == ROWS
     memory = run_statistics(run_rows([everything]), "day")
     sql_stats = database.statistics(RunFilter(), "day")
@@ -224,7 +224,7 @@ def test_rows_are_listed_without_steps_until_opened(database: CfnDatabase) -> No
 def test_failures_read_only_failing_rows_and_group_as_files_do(
     server: Server, database: CfnDatabase
 ) -> None:
-    everything = database.runs(RunFilter(limit=ROWS), with_steps=True, say_cap=False)
+    everything = database.runs(RunFilter(limit=ROWS), with_steps=True)
     expected = collect([everything])
     failing_runs = {id(f.trace) for f in expected}
     read = list(database.failing_pages(RunFilter(), size=500))

@@ -95,7 +95,10 @@ def _from_database(url: str, wanted: RunFilter, bucket: str) -> tuple[list[RunRo
         if limit > 0 and stats.overall.runs:
             # The newest runs, read within the stretch of time they span (the table has no
             # index on started_at): the statistics already said when the first and last began.
-            counts = RunCounts(stats.overall.runs, 0, 0, 0, stats.first_at, stats.last_at)
+            overall = stats.overall
+            counts = RunCounts(  # running is not counted by the statistics (nor needed here)
+                overall.runs, overall.failed, overall.timed_out, 0, stats.first_at, stats.last_at
+            )
             pages = RunPages(
                 database, replace(wanted, limit=None), "newest", counts, page_size=limit
             )

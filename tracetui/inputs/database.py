@@ -216,30 +216,26 @@ class CfnDatabase:
         return self._load_rows(self.run(query))
 
     def _load_rows(self, rows: list[Any]) -> tuple[list[Trace], list[str]]:
-        with collector_paused():
-            return self._load_each(rows)
-
-    def _load_each(self, rows: list[Any]) -> tuple[list[Trace], list[str]]:
         traces: list[Trace] = []
         warnings: list[str] = []
-        for row in rows:
-            try:
-                traces.append(self._trace(row))
-            except RecordError as exc:
-                warnings.append(f"row {row[0]}: {exc}, skipped")
+        with collector_paused():
+            for row in rows:
+                try:
+                    traces.append(self._trace(row))
+                except RecordError as exc:
+                    warnings.append(f"row {row[0]}: {exc}, skipped")
         return traces, warnings
 
-    def runs(self, wanted: RunFilter, with_steps: bool = False, say_cap: bool = True) -> TraceSet:
+    def runs(self, wanted: RunFilter, with_steps: bool = False) -> TraceSet:
         """The newest ``wanted.limit`` runs (1,000 unless given), filtered in SQL; steps only
-        for failed ones unless asked. With ``say_cap``, a warning says how many runs the
-        limit left out."""
+        for failed ones unless asked. A warning says how many runs the limit left out."""
         limit = wanted.limit if wanted.limit is not None else DEFAULT_LIMIT
         steps = run_queries.WHOLE_STEPS if with_steps else run_queries.LISTED_STEPS
         query = run_queries.page(self.table, wanted, "newest", limit, steps=steps)
         # Every row is listed; one that cannot be read as a run says why.
         traces = [self.listed(row) for row in self.run(query)]
         warnings: list[str] = []
-        if say_cap and len(traces) >= limit:
+        if len(traces) >= limit:
             # A cap applies: say how much it left out, and how to read more.
             total = self.counts(wanted).runs
             if total > limit:
@@ -381,11 +377,7 @@ class CfnDatabase:
         if "partial" not in trace.attributes:
             return trace
         started = naive_utc(trace.started_at) if trace.started_at else None
-        rows = self._query(
-            f"SELECT {', '.join(LIST_COLUMNS)}, {run_queries.WHOLE_STEPS} FROM {self.table} "
-            "WHERE trace_id = %s AND started_at = %s",
-            (trace.id, started),
-        )
+        rows = self.run(run_queries.one_run(self.table, trace.id, started))
         if not rows:
             raise TraceError(f"run {trace.id} is no longer in {self.table}")
         return self._trace(rows[0])

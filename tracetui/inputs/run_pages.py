@@ -55,7 +55,6 @@ class RunPages(Sequence[RunRow]):
         self.order = order
         self.counts = counts
         self.page_size = page_size
-        self.source = TraceSet(database.label, [], complete=database.complete)
         self._pages: dict[int, list[RunRow]] = {}
         # Each page's first and last key (started_at, trace_id), as the table holds them.
         self._keys: dict[int, tuple[Key, Key]] = {}

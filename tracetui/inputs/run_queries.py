@@ -278,6 +278,15 @@ def failing_rows(
     return Query(sql, params)
 
 
+def one_run(table: str, trace_id: str | None, started_at: datetime | None) -> Query:
+    """One run, with its steps, by the table's key."""
+    return Query(
+        f"SELECT {', '.join(LIST_COLUMNS)}, {WHOLE_STEPS} FROM {table} "
+        "WHERE trace_id = %(trace_id)s AND started_at = %(started_at)s",
+        {"trace_id": trace_id, "started_at": started_at},
+    )
+
+
 def cfn_failed(table: str, window: int | None) -> Query:
     """claude-flow's own query in ``find_similar_failures``: failed rows with an error
     message, newest first, ``LIMIT 100`` (None: all of them)."""
