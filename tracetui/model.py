@@ -520,3 +520,10 @@ class TraceSet:
     # When the source file was last written (None for a stream or a database): the only
     # clue to when runs that record no absolute time happened.
     modified_at: datetime | None = None
+
+    def all_warnings(self) -> list[str]:
+        """What the source could not place: its own warnings, then each run's, once each."""
+        found = list(self.warnings)
+        for trace in self.traces:
+            found.extend(trace.warnings)
+        return list(dict.fromkeys(found))

@@ -262,8 +262,18 @@ def _parse_json(data: bytes, source: str) -> Document:
     return _salvage(data, source, error)
 
 
-def error_text(exc: orjson.JSONDecodeError) -> str:
+def _error_text(exc: orjson.JSONDecodeError) -> str:
     return exc.msg.split(": line ")[0] if exc.msg else "invalid JSON"
+
+
+def incomplete_record(line: int) -> str:
+    """The warning for a JSON-lines record cut off at the end of what was read."""
+    return f"line {line}: incomplete last record (still being written?), skipped"
+
+
+def not_json(line: int, error: orjson.JSONDecodeError) -> str:
+    """The warning for a JSON-lines line that does not parse."""
+    return f"line {line}: not valid JSON ({_error_text(error)}), skipped"
 
 
 def _try_json_lines(data: bytes, source: str) -> Document | None:
@@ -289,11 +299,9 @@ def _try_json_lines(data: bytes, source: str) -> Document | None:
                 numbers.append(i + 1)
             except orjson.JSONDecodeError as exc:
                 if i == last and not data.endswith(b"\n"):
-                    warnings.append(
-                        f"line {i + 1}: incomplete last record (still being written?), skipped"
-                    )
+                    warnings.append(incomplete_record(i + 1))
                 else:
-                    warnings.append(f"line {i + 1}: not valid JSON ({error_text(exc)}), skipped")
+                    warnings.append(not_json(i + 1, exc))
     return Document(source, "jsonl", values, lines=numbers, warnings=warnings, size=len(data))
 
 
@@ -304,7 +312,7 @@ def _salvage(data: bytes, source: str, error: orjson.JSONDecodeError) -> Documen
     # orjson reports positions in characters; map to bytes for the cut (only differ with non-ASCII).
     if not data.isascii():
         broken_at = len(data.decode("utf-8", errors="replace")[: error.pos].encode("utf-8"))
-    what = error_text(error)
+    what = _error_text(error)
     truncated = broken_at >= len(data.rstrip())
     failure = TraceError(
         f"{'truncated' if truncated else 'not valid'} JSON: {what}", line=line, column=column

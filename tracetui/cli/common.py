@@ -54,13 +54,17 @@ def emit_documents(documents: Sequence[object]) -> None:
 
 def warn_loaded(traces: TraceSet) -> None:
     """Tell stderr what the loader skipped, so partial loads are never silent."""
-    messages = list(traces.warnings)
-    for trace in traces.traces:
-        messages.extend(trace.warnings)
-    for message in dict.fromkeys(messages):
-        print(
-            f"tracetui: {safe_line(traces.source)}: warning: {safe_line(message)}", file=sys.stderr
-        )
+    for message in traces.all_warnings():
+        _say_warning(traces.source, message)
+
+
+def _say_warning(source: str, message: str) -> None:
+    print(f"tracetui: {safe_line(source)}: warning: {safe_line(message)}", file=sys.stderr)
+
+
+def _say_skipped(skipped: list[tuple[str, str]]) -> None:
+    for path, reason in skipped:
+        print(f"tracetui: {safe_line(label(path))}: skipped: {safe_line(reason)}", file=sys.stderr)
 
 
 def load(path: str, dialect: str | None) -> TraceSet:
@@ -82,8 +86,7 @@ def reported(loaded: Loaded, *, warn: bool = True) -> list[TraceSet]:
     """The sets loaded, once stderr has been told what was skipped and what the loaders
     could not place (unless ``warn`` is off)."""
     settle()
-    for path, reason in loaded.skipped:
-        print(f"tracetui: {safe_line(label(path))}: skipped: {safe_line(reason)}", file=sys.stderr)
+    _say_skipped(loaded.skipped)
     if warn:
         for traces in loaded.sets:
             warn_loaded(traces)
@@ -93,10 +96,9 @@ def reported(loaded: Loaded, *, warn: bool = True) -> list[TraceSet]:
 def report_found(found: Found) -> None:
     """Tell stderr what was skipped and what the loaders could not place (once each)."""
     settle()
-    for path, reason in found.skipped:
-        print(f"tracetui: {safe_line(label(path))}: skipped: {safe_line(reason)}", file=sys.stderr)
+    _say_skipped(found.skipped)
     for source, message in dict.fromkeys(found.warnings):
-        print(f"tracetui: {safe_line(source)}: warning: {safe_line(message)}", file=sys.stderr)
+        _say_warning(source, message)
 
 
 def range_options(sub: argparse.ArgumentParser) -> None:

@@ -132,9 +132,7 @@ def failures_in(
                     listing = listings[id(run)] = _listing(run)
                 failure.trace = listing
             failures.extend(found)
-            warnings.extend((page.source, message) for message in page.warnings)
-            for trace in page.traces:
-                warnings.extend((page.source, message) for message in trace.warnings)
+            warnings.extend((page.source, message) for message in page.all_warnings())
     files = [p for p in paths if not is_database_url(p)]
     skipped: list[tuple[str, str]] = []
     if files:
@@ -143,9 +141,7 @@ def failures_in(
         sources += len({traces.source for traces in loaded.sets})
         failures.extend(collect(loaded.sets))
         for traces in loaded.sets:
-            warnings.extend((traces.source, message) for message in traces.warnings)
-            for trace in traces.traces:
-                warnings.extend((traces.source, message) for message in trace.warnings)
+            warnings.extend((traces.source, message) for message in traces.all_warnings())
     return Found(failures, sources, skipped, warnings)
 
 

@@ -19,7 +19,8 @@ from tracetui.source import (
     LIMITS,
     Document,
     collector_paused,
-    error_text,
+    incomplete_record,
+    not_json,
     parse,
     read_bytes,
     size_text,
@@ -72,14 +73,13 @@ class FollowedFile:
         raw = _plain_file(self.path)
         if doc.kind == "jsonl" and raw is not None and raw == len(data):
             # JSON lines, not compressed: later reads start after the last whole record.
-            ends_whole = data.endswith(b"\n") or not any(
-                "incomplete last record" in w for w in doc.warnings
-            )
+            cut = incomplete_record(data.count(b"\n") + 1)  # said when the last line is cut
+            ends_whole = data.endswith(b"\n") or cut not in doc.warnings
             self._offset = len(data) if ends_whole else data.rfind(b"\n") + 1
             self._line_count = data.count(b"\n", 0, self._offset)
             self._values = list(doc.value)
             self._lines = list(doc.lines or [])
-            self._skipped = [w for w in doc.warnings if "incomplete last record" not in w]
+            self._skipped = [w for w in doc.warnings if w != cut]
         return doc
 
     def _read_appended(self) -> Document:
@@ -109,10 +109,7 @@ class FollowedFile:
                     self._lines.append(self._line_count + 1)
                     consumed = len(data)
                 else:
-                    warnings.append(
-                        f"line {self._line_count + 1}: incomplete last record "
-                        "(still being written?), skipped"
-                    )
+                    warnings.append(incomplete_record(self._line_count + 1))
         self._offset += consumed
         return Document(
             self.path,
@@ -128,7 +125,7 @@ class FollowedFile:
             self._values.append(orjson.loads(line))
             self._lines.append(number)
         except orjson.JSONDecodeError as exc:
-            self._skipped.append(f"line {number}: not valid JSON ({error_text(exc)}), skipped")
+            self._skipped.append(not_json(number, exc))
 
 
 def _plain_file(path: str) -> int | None:
