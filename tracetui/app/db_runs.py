@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import work
 from textual.widgets import Static
 
-from tracetui.analysis.runs import NodeTrend, RunStatistics, node_trends, run_rows
+from tracetui.analysis.runs import NodeTrend, RunRow, RunStatistics, node_trends, run_rows
 from tracetui.app.navigation import ShowFailures
 from tracetui.app.run_list import RunList
 from tracetui.app.runs import SORTS, STATUS_CYCLE, RunsScreen, statistics_text, trends_text
@@ -178,26 +178,25 @@ class DatabaseRunsScreen(RunsScreen):
             self.statistics = stats
             self._update_stats()
 
-    def _update_stats(self) -> None:
-        if not self.has_class("show-stats"):
-            return
-        pane = self.query_one("#runs-stats", Static)
-        width = max(24, pane.content_region.width or 40)
-        text = Text(no_wrap=True, overflow="ellipsis")
+    def figures_text(self, text: Text, width: int) -> None:
+        """The figures PostgreSQL computed over every run the query selects."""
         if self.statistics is None:
             text.append("computing the figures in PostgreSQL\u2026\n")
         else:
             statistics_text(text, self.statistics, width)
-        current = self.query_one(RunList).current()
-        workflow = current.trace.name if current is not None else None
-        if workflow is not None:
-            found = self.trends.get(workflow)
-            if found is None:
-                text.append(f"\nreading the newest runs of {safe_line(workflow)}\u2026\n")
-                self._read_trends(workflow)
-            else:
-                trends_text(text, workflow, *found, width)
-        pane.update(text)
+
+    def trends_of(self, text: Text, current: RunRow, width: int) -> None:
+        """The node trends of the workflow under the cursor, over its newest runs (read
+        from the table the first time it is asked for)."""
+        workflow = current.trace.name
+        if workflow is None:
+            return
+        found = self.trends.get(workflow)
+        if found is None:
+            text.append(f"\nreading the newest runs of {safe_line(workflow)}\u2026\n")
+            self._read_trends(workflow)
+        else:
+            trends_text(text, workflow, *found, width)
 
     @work(thread=True, group="db-trends", exit_on_error=False)
     def _read_trends(self, workflow: str) -> None:

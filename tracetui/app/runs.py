@@ -331,22 +331,31 @@ class RunsScreen(Screen[None]):
         self.query_one("#runs-title", Static).update(title)
 
     def _update_stats(self) -> None:
+        """Fill the workflows pane (when shown): the figures, then the node trends of the
+        workflow under the cursor."""
         if not self.has_class("show-stats"):
             return
         pane = self.query_one("#runs-stats", Static)
         width = max(24, pane.content_region.width or 40)
         text = Text(no_wrap=True, overflow="ellipsis")
-        # Over the runs the query selects, whatever the status filter shows: a failure rate
-        # of the ok runs alone would always be 0%.
-        statistics_text(text, run_statistics(self.query_rows, "day"), width)
+        self.figures_text(text, width)
         current = self.query_one(RunList).current()
         if current is not None:
-            same = sorted(
-                (r for r in self.all_rows if r.name == current.name), key=lambda r: r.sort_time
-            )
-            times = [timestamp(row.started_at) for row in same]
-            trends_text(text, current.name, node_trends(same), times, width)
+            self.trends_of(text, current, width)
         pane.update(text)
+
+    def figures_text(self, text: Text, width: int) -> None:
+        """The pane's figures. Over the runs the query selects, whatever the status filter
+        shows: a failure rate of the ok runs alone would always be 0%."""
+        statistics_text(text, run_statistics(self.query_rows, "day"), width)
+
+    def trends_of(self, text: Text, current: RunRow, width: int) -> None:
+        """The node trends of the workflow of the run under the cursor."""
+        same = sorted(
+            (r for r in self.all_rows if r.name == current.name), key=lambda r: r.sort_time
+        )
+        times = [timestamp(row.started_at) for row in same]
+        trends_text(text, current.name, node_trends(same), times, width)
 
     @on(RunList.Highlighted)
     def follow_cursor(self) -> None:

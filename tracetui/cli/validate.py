@@ -9,21 +9,16 @@ from tracetui.cli.common import (
     EXIT_OK,
     emit,
     emit_documents,
-    input_options,
-    json_option,
     load_all,
-    many_paths,
 )
-from tracetui.cli.summary import PATHS_HELP
+from tracetui.cli.summary import arguments as summary_arguments
 
 HELP = "check a trace for inconsistencies"
 
 
 def arguments(sub: argparse.ArgumentParser) -> None:
-    """The command's arguments."""
-    many_paths(sub, "+", PATHS_HELP)
-    json_option(sub)
-    input_options(sub)
+    """The command's arguments: the same paths and options as ``summary``."""
+    summary_arguments(sub)
 
 
 def run(args: argparse.Namespace) -> int:
