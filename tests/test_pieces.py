@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import tracetui.loaders
 import tracetui.source
@@ -166,3 +169,94 @@ def test_a_break_is_salvaged_the_same_whether_read_from_the_start_or_near_it(
                 return str(exc)
 
         assert salvaged(1 << 30) == salvaged(7), cut
+
+
+# Records a typed decoding cannot hold, each beside plain ones: the piece holding it is read
+# as dicts and the record takes the general path, with the same model and warnings.
+ODD_RECORDS: list[object] = [
+    {"event_type": "node_started", "timestamp": 0.5, "node_name": "n1", "extra": [1, {"a": 2}]},
+    {"event_type": "node_started", "timestamp": 0.5, "node_name": None},
+    {"event_type": "node_started", "timestamp": "0.5", "node_name": "n2"},
+    {"event_type": "node_started", "timestamp": True, "node_name": "n3"},
+    {"event_type": "node_started", "timestamp": 3, "node_name": "int-time"},
+    {"event_type": "node_completed", "timestamp": 4.0, "node_name": "int-time", "duration": -1.0},
+    {"event_type": "node_completed", "timestamp": 4.0, "node_name": "n4", "duration": None},
+    {"event_type": "node_failed", "timestamp": 4.0, "node_name": "n5", "error": None},
+    {"event_type": "step_started", "timestamp": 1.0, "step_index": 1.5},
+    {"event_type": "step_started", "timestamp": 1.0, "step_index": 2**70},
+    {"event_type": "node_cache_hit", "timestamp": 1.0, "node_name": "c", "metadata": [1]},
+    {"event_type": "node_started", "timestamp": 1e12, "node_name": "far"},
+    {"event_type": 7, "timestamp": 1.0},
+    "not an object",
+    [1, 2],
+    {"event_type": "node_exploded", "timestamp": 2.0, "node_name": "n1", "why": "\x1b[2J"},
+]
+
+
+@pytest.mark.usefixtures("small_pieces")
+@pytest.mark.parametrize("odd", ODD_RECORDS, ids=range(len(ODD_RECORDS)))
+def test_a_record_that_does_not_fit_the_typed_shape_loads_as_it_would_whole(odd: object) -> None:
+    stream: list[object] = list(events(60, seed=5))
+    for at in (1, len(stream) // 2, len(stream) - 1):
+        stream.insert(at, odd)
+    data = json.dumps(stream, indent=2).encode()  # the standard library writes huge integers
+    assert _outcome(data, pieces=True) == _outcome(data, pieces=False)
+
+
+@pytest.mark.usefixtures("small_pieces")
+def test_plain_pieces_are_decoded_typed_and_odd_ones_as_dicts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tracetui.loaders import dagron_typed
+
+    kinds: list[str] = []
+    decode = dagron_typed.decode_piece
+
+    def spy(data: bytes) -> list[object]:
+        piece = decode(data)
+        kinds.extend(type(record).__name__ for record in piece)
+        return piece
+
+    monkeypatch.setattr(dagron_typed, "decode_piece", spy)
+    stream: list[object] = list(events(40, seed=1))
+    stream.insert(30, {"event_type": "node_started", "timestamp": 1.0, "node_name": None})
+    load_bytes(orjson.dumps(stream), "t.json")
+    assert kinds.count("dict") and kinds.count("dict") < 10
+    assert kinds.count("DagronEvent") == len(stream) - kinds.count("dict")
+
+
+@pytest.mark.usefixtures("small_pieces")
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_any_mix_of_plain_and_odd_records_loads_as_it_would_whole(data: st.DataObject) -> None:
+    stream: list[object] = list(events(30, seed=data.draw(st.integers(0, 99))))
+    value = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**66), 2**66),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(max_size=5),
+        st.just({"k": [1]}),
+    )
+    # Nodes run again (``name#2``), before or after their first run ended.
+    for _ in range(data.draw(st.integers(0, 3))):
+        again = data.draw(st.sampled_from(stream[1:-1]))
+        stream.insert(data.draw(st.integers(1, len(stream) - 1)), again)
+    for _ in range(data.draw(st.integers(0, 6))):
+        at = data.draw(st.integers(0, len(stream) - 1))
+        record = stream[at]
+        assert isinstance(record, dict)
+        changed = dict(record)
+        key = data.draw(st.sampled_from([*changed, "duration", "error", "metadata", "step_index"]))
+        changed[key] = data.draw(value)
+        stream[at] = changed
+    encoded = json.dumps(stream).encode()
+    assert _outcome(encoded, pieces=True) == _outcome(encoded, pieces=False)
+
+
+def _outcome(data: bytes, *, pieces: bool) -> object:
+    """The loaded model, or the error's message."""
+    try:
+        return traceset_dict(load_bytes(data, "t.json")) if pieces else _whole(data)
+    except TraceError as exc:
+        return str(exc)

@@ -46,6 +46,7 @@ def array_pieces(
     data: bytes,
     piece_bytes: int | None = None,
     progress: Progress | None = None,
+    decode: Callable[[bytes], list[Any]] = orjson.loads,
 ) -> Iterator[list[Any]] | None:
     """A top-level array of objects as consecutive lists of about ``piece_bytes`` each
     (default ``PIECE_BYTES``), or None when the data is not shaped so. Each piece is cut
@@ -54,7 +55,8 @@ def array_pieces(
     and is cut again further on; only when the rest of the array does not parse does
     ``PieceError`` say to read the file whole. So pieces that parse are exactly the
     array, and nothing is silently misread.
-    ``progress`` hears the fraction of the data read after each piece."""
+    ``progress`` hears the fraction of the data read after each piece. ``decode`` parses a
+    piece (a JSON array), raising ``orjson.JSONDecodeError`` when it is not JSON."""
     begin = len(data) - len(data.lstrip(_JSON_SPACE))
     end = len(data.rstrip(_JSON_SPACE)) - 1
     if end <= begin or data[begin : begin + 1] != b"[" or data[end : end + 1] != b"]":
@@ -64,7 +66,7 @@ def array_pieces(
         first += 1
     if data[first : first + 1] != b"{":
         return None
-    return _pieces(data, first, end, piece_bytes or PIECE_BYTES, progress)
+    return _pieces(data, first, end, piece_bytes or PIECE_BYTES, progress, decode)
 
 
 def _pieces(
@@ -73,13 +75,14 @@ def _pieces(
     end: int,
     piece_bytes: int,
     progress: Progress | None,
+    decode: Callable[[bytes], list[Any]],
 ) -> Iterator[list[Any]]:
     reach = piece_bytes
     while start < end:
         gap = _ELEMENT_GAP.search(data, start + reach, end) if start + reach < end else None
         stop, after = (gap.start() + 1, gap.end() - 1) if gap is not None else (end, end)
         try:
-            piece = orjson.loads(b"[" + data[start:stop] + b"]")
+            piece = decode(b"[" + data[start:stop] + b"]")
         except orjson.JSONDecodeError:
             if stop >= end:
                 raise PieceError from None

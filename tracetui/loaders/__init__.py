@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -123,9 +122,11 @@ def _load_document(doc: Document, dialect: str | None) -> TraceSet:
 
 
 # From this size, an array of events is parsed and loaded piece by piece (see ``_load_pieces``).
-PIECES_FROM_BYTES = 16 << 20
-# Dialects whose loader takes an array in pieces.
-_PIECEWISE = {dagron.DIALECT: dagron.load_batches}
+PIECES_FROM_BYTES = 1 << 20
+# Dialects whose loader reads a big array in pieces (raising PieceError when it cannot).
+_PIECEWISE = {dagron.DIALECT: dagron.load_array}
+# The first piece, parsed only to tell the dialect.
+_HEAD_BYTES = 64 << 10
 
 
 def load_bytes(
@@ -149,27 +150,20 @@ def _load_pieces(
     in the model: peak memory stays near the model's own size. None when the file is not such
     an array, or a piece does not parse alone (then the whole file is read the usual way, which
     reports or salvages the break)."""
-    pieces = array_pieces(data.removeprefix(b"\xef\xbb\xbf"), progress=progress)
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    pieces = array_pieces(data, piece_bytes=_HEAD_BYTES)
     if pieces is None:
         return None
     try:
-        head = next(pieces)
-        found = detect(Document(source, "json", head, size=len(data)))
+        found = detect(Document(source, "json", next(pieces), size=len(data)))
         if found is None or found.DIALECT not in _PIECEWISE or dialect not in (None, found.DIALECT):
             return None
-        first = [head]
-        del head  # so that the first piece, too, is dropped once loaded
-        traces = _PIECEWISE[found.DIALECT](source, _chain(first, pieces))
+        traces = _PIECEWISE[found.DIALECT](source, data, progress)
     except PieceError:
         return None
     for trace in traces:
         trace.cut_cycles()
     return TraceSet(source, traces, [])
-
-
-def _chain(first: list[list[Any]], rest: Iterator[list[Any]]) -> Iterator[list[Any]]:
-    yield first.pop()
-    yield from rest
 
 
 def load_path(path: str, dialect: str | None = None, progress: Progress | None = None) -> TraceSet:

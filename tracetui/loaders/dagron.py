@@ -26,7 +26,7 @@ from tracetui.model import (
     StoredAttributes,
     Trace,
 )
-from tracetui.source import Document
+from tracetui.source import Document, PieceError, Progress, array_pieces
 
 DIALECT = "dagron"
 KINDS = frozenset({"json", "jsonl"})
@@ -258,22 +258,34 @@ def load(doc: Document) -> list[Trace]:
     return load_batches(doc.source, [values], doc.lines, lines_format=doc.kind == "jsonl")
 
 
+def load_array(source: str, data: bytes, progress: Progress | None = None) -> list[Trace]:
+    """One trace from a big event array, decoded a few megabytes at a time into typed events
+    (``dagron_typed``), each piece dropped once it is in the model. Raises ``PieceError``
+    when the array cannot be cut (then the whole file is read the usual way)."""
+    from tracetui.loaders.dagron_typed import decode_piece  # msgspec: only for big arrays
+
+    pieces = array_pieces(data, progress=progress, decode=decode_piece)
+    if pieces is None:
+        raise PieceError
+    return load_batches(source, pieces, typed=True)
+
+
 def load_batches(
     source: str,
     batches: Iterable[list[Any]],
     lines: list[int] | None = None,
     *,
     lines_format: bool = False,
+    typed: bool = False,
 ) -> list[Trace]:
     """One trace from the event array given in consecutive pieces (a big file is parsed in
-    pieces so that what is parsed can be dropped once it is in the model)."""
+    pieces so that what is parsed can be dropped once it is in the model). With ``typed``,
+    a piece holds typed events (``dagron_typed``), or plain dicts where a record did not fit.
+    """
     trace = Trace(dialect=DIALECT, source=source)
     trace.events = EventColumns(_rebuild(trace))
     trace.attributes["format"] = "events (JSON lines)" if lines_format else "events"
     builder = _Builder(trace)
-    started = completed = False
-    first = float("inf")
-    last = float("-inf")
     skipped = 0
     # The hot loop of a million-node file: locals instead of attribute look-ups, and the
     # checks of ``number`` only when the value is not already a plain float in range.
@@ -286,14 +298,84 @@ def load_batches(
     link = columns.link
     spans = trace.spans
     apply = builder.apply
+    adopt = trace.adopt
     node_of = builder.node_of
     OK = Status.OK  # noqa: N806 - a local for the hot loop
     code_of = {etype: columns.code(kind, etype) for etype, kind in KIND_OF.items()}
+    started_code, completed_code = code_of["node_started"], code_of["node_completed"]
+    next_in_span = columns.next_in_span
+    last_in_span = columns.last_in_span
     header = _HEADER_KEYS
+    # The typed path: events decoded by msgspec, their types and ranges already checked.
+    typed_event: Any = _NotDecoded
+    unset: Any = _NotDecoded
+    as_record: Callable[[Any], dict[str, Any]] = dict
+    if typed:
+        from tracetui.loaders import dagron_typed
+
+        typed_event, unset, as_record = (
+            dagron_typed.DagronEvent,
+            dagron_typed.UNSET,
+            dagron_typed.as_record,
+        )
+    runs_of = builder.runs_of
+    RUNNING = Status.RUNNING  # noqa: N806 - a local for the hot loop
     position = -1
+    count = 0  # events in the columns
     for batch in batches:
         for event in batch:
             position += 1
+            span: int | None
+            attributes: StoredAttributes = None
+            if type(event) is typed_event:
+                etype = event.event_type
+                time = event.timestamp
+                name = event.node_name
+                duration = event.duration
+                plain = (
+                    event.step_index is unset and event.error is unset and event.metadata is unset
+                )
+                if etype == "node_started" and plain and duration is unset and name not in node_of:
+                    # A node's first start (name is a string: decoding checked it).
+                    span = len(spans)
+                    node = Span(span, name, name, NODE, None, time, None, None, RUNNING)
+                    spans.append(node)
+                    step = builder.open_step
+                    if step is not None:
+                        node.parent = step.index
+                        adopt(step.index, span)
+                    node_of[name] = node
+                    runs_of[name] = 1
+                    times(time)
+                    codes(started_code)
+                    stored(None)
+                    follows(-1)
+                    owners(span)
+                    link(span, count)
+                    count += 1
+                    continue
+                if (
+                    etype == "node_completed"
+                    and plain
+                    and duration is not unset
+                    and (ending := node_of.get(name)) is not None
+                    and ending.start is not None
+                ):
+                    # A started node's completion: its chain of events has a last one.
+                    ending.end = time
+                    ending.duration = duration
+                    ending.status = OK
+                    span = ending.index
+                    times(time)
+                    codes(completed_code)
+                    stored(duration)
+                    follows(-1)
+                    owners(span)
+                    next_in_span[last_in_span[span]] = count
+                    last_in_span[span] = count
+                    count += 1
+                    continue
+                event = as_record(event)  # noqa: PLW2901 - the general path reads dicts
             try:
                 if type(event) is not dict:
                     raise RecordError("not an object")
@@ -318,7 +400,7 @@ def load_batches(
                     ending.end = time
                     ending.duration = duration
                     ending.status = OK
-                    span: int | None = ending.index
+                    span = ending.index
                 else:
                     span = apply(event, time, etype)
             except RecordError as exc:
@@ -327,13 +409,9 @@ def load_batches(
                     line = lines[position] if lines else None
                     trace.warn(f"{record_label(position, line)}: {exc}, skipped")
                 continue
-            code = code_of.get(etype)
-            if code is None:
-                code = code_of[etype] = columns.code("unknown", etype)
-            # The record is rebuilt from the columns: type, time, the node's name and the rest.
+            # The record is rebuilt from the columns: type, time, the node's name, the rest.
             named = span is not None and name == spans[span].name
             size = len(event) - 2 - named
-            attributes: StoredAttributes = None
             if size == 1 and type(duration) is float:
                 attributes = duration
             elif size:
@@ -342,7 +420,9 @@ def load_batches(
                     for k, v in event.items()
                     if k not in header or (k == "node_name" and not named)
                 }
-            index = len(columns.codes)
+            code = code_of.get(etype)
+            if code is None:
+                code = code_of[etype] = columns.code("unknown", etype)
             times(time)
             codes(code)
             stored(attributes)
@@ -351,33 +431,38 @@ def load_batches(
                 owners(-1)
             else:
                 owners(span)
-                link(span, index)
-            if etype == "execution_started":
-                started = True
-            elif etype == "execution_completed":
-                completed = True
-            # Comparisons, not min() and max(): two calls fewer per event.
-            if time < first:  # noqa: PLR1730
-                first = time
-            if time > last:  # noqa: PLR1730
-                last = time
+                link(span, count)
+            count += 1
     if skipped > 20:
         trace.warn(f"{skipped - 20} more malformed records skipped")
     if not columns:
         raise TraceError(trace.warnings[0] if trace.warnings else "no events")
     trace.record_count = len(columns)
-    for node in trace.nodes():
-        if node.status is Status.UNKNOWN and node.start is not None:
-            node.status = Status.RUNNING
+    # Once over the columns, in C: when the run began and ended, and whether dagron said so.
+    first, last = min(columns.times), max(columns.times)
+    started = code_of["execution_started"] in columns.codes
+    completed = code_of["execution_completed"] in columns.codes
+    # A node that began and said no more is running; the run's status is the worst of the
+    # others: once execution_completed is recorded the run is over, even if a node never
+    # reported back.
+    ended: set[Status] = set()
+    for node in spans:
+        if node.kind == NODE:
+            if node.status is Status.UNKNOWN and node.start is not None:
+                node.status = Status.RUNNING
+            ended.add(node.status)
+    ended.discard(Status.RUNNING)
     roll_up(trace, STEP)
-    # Once execution_completed is recorded the run is over, even if a node never reported back.
-    ended = [s.status for s in trace.nodes() if s.status is not Status.RUNNING]
     trace.status = worst_status(ended, Status.OK) if completed else Status.RUNNING
     trace.duration = last - first
     trace.attributes["execution_started"] = started
     trace.attributes["execution_completed"] = completed
     finish_duration(trace)
     return [trace]
+
+
+class _NotDecoded:
+    """What no event is when the events are plain dicts (``load_batches`` without ``typed``)."""
 
 
 def _rebuild(trace: Trace) -> Callable[[EventColumns, int], dict[str, Any]]:
