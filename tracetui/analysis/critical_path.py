@@ -45,19 +45,23 @@ def _from_steps(trace: Trace, steps: list[Span]) -> CriticalPath:
     """Each level waits for all its nodes, so the path is each level's slowest node."""
     path: list[int] = []
     total = 0.0
+    spans = trace.spans
     ordered = sorted(steps, key=lambda s: s.attributes.get("step_index", s.index))
     for step in ordered:
-        nodes = [trace.spans[c] for c in step.children if trace.spans[c].kind == NODE]
-        timed = [
-            n
-            for n in nodes
-            if (n.wall is not None or n.duration is not None) and n.status not in _NEVER_RAN
-        ]
-        if not timed:
-            continue
-        longest = max(timed, key=lambda n: n.wall if n.wall is not None else n.duration or 0.0)
-        path.append(longest.index)
-        total += longest.wall if longest.wall is not None else longest.duration or 0.0
+        # The node that ran longest: its wall time, else its reported duration (first wins ties).
+        longest: Span | None = None
+        most = 0.0
+        for child in step.children:
+            node = spans[child]
+            if node.kind != NODE or node.status in _NEVER_RAN:
+                continue
+            start, end = node.start, node.end
+            length = end - start if start is not None and end is not None else node.duration
+            if length is not None and (longest is None or length > most):
+                longest, most = node, length
+        if longest is not None:
+            path.append(longest.index)
+            total += most
     return CriticalPath(path, "dagron step order", total)
 
 

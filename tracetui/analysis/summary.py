@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from tracetui.analysis.critical_path import CriticalPath, critical_path
-from tracetui.model import NODE, STEP, TOOL_CALL, Span, Status, Trace
+from tracetui.model import FAILURE_STATUSES, NODE, STEP, TOOL_CALL, Span, Status, Trace
 
 
 @dataclass(slots=True)
@@ -48,15 +48,17 @@ class Summary:
 
 def status_counts(spans: list[Span]) -> dict[str, int]:
     """Spans per final status, every status present (zero when none)."""
-    counted = Counter(span.status for span in spans)
+    counted = Counter([span.status for span in spans])
     return {status.value: counted.get(status, 0) for status in Status}
 
 
 def slowest(spans: list[Span], limit: int = 10) -> list[Span]:
     """The spans with the longest duration, slowest first (ties by position)."""
-    timed = [s for s in spans if s.elapsed is not None]
-    # The top few of a million without sorting all of them.
-    return heapq.nsmallest(limit, timed, key=lambda s: (-(s.elapsed or 0.0), s.index))
+    # Each span's elapsed time read once; the top few of a million without sorting them all.
+    timed = [
+        (-elapsed, span.index, span) for span in spans if (elapsed := span.elapsed) is not None
+    ]
+    return [span for _, _, span in heapq.nsmallest(limit, timed)]
 
 
 def tool_usage(trace: Trace) -> list[ToolUse]:
@@ -76,25 +78,26 @@ def tool_usage(trace: Trace) -> list[ToolUse]:
 def step_times(trace: Trace) -> list[StepTime]:
     """Per-level durations for traces that have levels (dagron steps)."""
     result = []
-    for span in trace.spans:
+    spans = trace.spans
+    for span in spans:
         if span.kind != STEP:
             continue
-        children = [trace.spans[c] for c in span.children if trace.spans[c].kind == NODE]
-        result.append(
-            StepTime(
-                span.name,
-                span.elapsed,
-                len(children),
-                sum(1 for c in children if c.status.is_failure),
-            )
-        )
+        nodes = failed = 0
+        for child in span.children:
+            node = spans[child]
+            if node.kind == NODE:
+                nodes += 1
+                failed += node.status in FAILURE_STATUSES
+        result.append(StepTime(span.name, span.elapsed, nodes, failed))
     return result
 
 
 def summarize(trace: Trace, limit: int = 10) -> Summary:
     """Counts, slowest nodes, failures, tools, steps and critical path of a trace."""
     nodes = list(trace.nodes())
-    failures = [s for s in trace.spans if s.status.is_failure and s.kind in (NODE, TOOL_CALL)]
+    failures = [
+        s for s in trace.spans if s.status in FAILURE_STATUSES and s.kind in (NODE, TOOL_CALL)
+    ]
     return Summary(
         trace=trace,
         counts=status_counts(nodes),

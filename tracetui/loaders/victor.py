@@ -14,6 +14,8 @@ from tracetui.loaders.base import (
     worst_status,
 )
 from tracetui.loaders.fields import (
+    MAX_EPOCH,
+    MAX_SECONDS,
     array,
     epoch,
     extras,
@@ -24,7 +26,7 @@ from tracetui.loaders.fields import (
     optional_string,
     string,
 )
-from tracetui.model import NODE, TOOL_CALL, Status, Trace
+from tracetui.model import NODE, TOOL_CALL, Span, Status, Trace
 from tracetui.source import Document
 
 DIALECT = "victor"
@@ -82,6 +84,9 @@ def load(doc: Document) -> list[Trace]:
     return load_each(doc, is_trace, lambda record: load_trace(record, doc.source))
 
 
+_OK, _FAILED = Status.OK, Status.FAILED
+
+
 def _success(record: dict[str, Any]) -> Status:
     value = record.get("success")
     if value is True:
@@ -129,55 +134,103 @@ def load_trace(record: dict[str, Any], source: str) -> Trace:
 
 
 def _load_node(trace: Trace, node: Any, origin: float, seen: dict[str, int]) -> None:
-    if not isinstance(node, dict):
+    """One node and its tool calls. The hot path of a big trace: each field is checked inline
+    when it is of the usual type, and by the getters of ``fields`` (with their messages)
+    when it is not."""
+    if type(node) is not dict:
         raise RecordError("not an object")
-    node_id = string(node, "node_id")
-    start = epoch(node, "timestamp") - origin
-    duration = number(node, "duration_seconds")
-    status = _success(node)
-    span = trace.add_span(
-        occurrence_key(seen, node_id),
+    node_id = node.get("node_id")
+    if type(node_id) is not str:
+        node_id = string(node, "node_id")
+    stamp = node.get("timestamp")
+    if type(stamp) is not float or not 0 <= stamp <= MAX_EPOCH:
+        stamp = epoch(node, "timestamp")
+    duration = node.get("duration_seconds")
+    if type(duration) is not float or not -MAX_SECONDS <= duration <= MAX_SECONDS:
+        duration = number(node, "duration_seconds")
+    success = node.get("success")
+    status = _OK if success is True else _FAILED if success is False else _success(node)
+    error = node.get("error")
+    if error is not None and type(error) is not str:
+        error = optional_string(node, "error")
+    calls = node.get("tool_calls")
+    if calls is not None and type(calls) is not list:
+        calls = array(node, "tool_calls")
+    attributes = {"node_type": node.get("node_type")}
+    if "metadata" in node:
+        attributes["metadata"] = node["metadata"]
+    if not node.keys() <= _NODE_KEYS:
+        attributes.update(extras(node, _NODE_KEYS))
+    start = stamp - origin
+    spans = trace.spans
+    index = len(spans)
+    runs = seen.get(node_id, 0) + 1  # a repeated id gets ``id#2`` (``occurrence_key``)
+    seen[node_id] = runs
+    span = Span(
+        index,
+        node_id if runs == 1 else f"{node_id}#{runs}",
         node_id,
         NODE,
-        start=start,
-        end=start + duration,
-        duration=duration,
-        status=status,
-        error=optional_string(node, "error"),
-        inputs=node.get("inputs"),
-        outputs=node.get("outputs"),
-        raw=node,
+        None,
+        start,
+        start + duration,
+        duration,
+        status,
+        error,
+        node.get("inputs"),
+        node.get("outputs"),
+        attributes,
+        node,
     )
-    span.attributes["node_type"] = node.get("node_type")
-    if "metadata" in node:
-        span.attributes["metadata"] = node["metadata"]
-    span.attributes.update(extras(node, _NODE_KEYS))
-    tools_seen: dict[str, int] = {}
-    for position, call in enumerate(array(node, "tool_calls")):
-        if not isinstance(call, dict):
-            trace.warn(f"node {node_id!r} tool call {position}: not an object, skipped")
+    spans.append(span)
+    if calls:
+        span.children = _load_tool_calls(trace, span, calls, origin)
+
+
+def _load_tool_calls(trace: Trace, node: Span, calls: list[Any], origin: float) -> list[int]:
+    """A node's tool calls, as its children (their indices)."""
+    spans = trace.spans
+    children: list[int] = []
+    seen: dict[str, int] = {}
+    for position, call in enumerate(calls):
+        if type(call) is not dict:
+            trace.warn(f"node {node.name!r} tool call {position}: not an object, skipped")
             continue
         try:
-            tool = string(call, "tool_name")
-            tool_duration = number(call, "duration_seconds")
+            tool = call.get("tool_name")
+            if type(tool) is not str:
+                tool = string(call, "tool_name")
+            duration = call.get("duration_seconds")
+            if type(duration) is not float or not -MAX_SECONDS <= duration <= MAX_SECONDS:
+                duration = number(call, "duration_seconds")
             # Tool calls carry a timestamp only in the asdict form; it is taken after the call.
             stamp = optional_epoch(call, "timestamp")
-            tool_end = stamp - origin if stamp is not None else None
-            tool_start = tool_end - tool_duration if tool_end is not None else None
-            trace.add_span(
-                f"{span.key}/{occurrence_key(tools_seen, tool)}",
-                tool,
-                TOOL_CALL,
-                parent=span.index,
-                start=tool_start,
-                end=tool_end,
-                duration=tool_duration,
-                status=_success(call),
-                error=optional_string(call, "error"),
-                inputs=call.get("inputs"),
-                outputs=call.get("outputs"),
-                attributes=extras(call, _TOOL_KEYS),
-                raw=call,
+            end = stamp - origin if stamp is not None else None
+            error = call.get("error")
+            if error is not None and type(error) is not str:
+                error = optional_string(call, "error")
+            success = call.get("success")
+            status = _OK if success is True else _FAILED if success is False else _success(call)
+            index = len(spans)
+            spans.append(
+                Span(
+                    index,
+                    f"{node.key}/{occurrence_key(seen, tool)}",
+                    tool,
+                    TOOL_CALL,
+                    node.index,
+                    end - duration if end is not None else None,
+                    end,
+                    duration,
+                    status,
+                    error,
+                    call.get("inputs"),
+                    call.get("outputs"),
+                    {} if call.keys() <= _TOOL_KEYS else extras(call, _TOOL_KEYS),
+                    call,
+                )
             )
+            children.append(index)
         except RecordError as exc:
-            trace.warn(f"node {node_id!r} tool call {position}: {exc}, skipped")
+            trace.warn(f"node {node.name!r} tool call {position}: {exc}, skipped")
+    return children
