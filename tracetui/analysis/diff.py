@@ -192,10 +192,6 @@ def _paths(trace: Trace) -> dict[str, Span]:
     return result
 
 
-def _depth(path: str) -> int:
-    return path.count(" > ")
-
-
 # Spans in these states never ran: a zero duration there is not a time to compare.
 _NOT_RUN = frozenset({Status.SKIPPED, Status.CANCELLED})
 
@@ -205,13 +201,15 @@ _WALL_DIALECTS = frozenset({"dagron"})
 
 
 def _seconds(span: Span, measure: str) -> float | None:
-    if not span.duration and span.status in _NOT_RUN:
+    """The compared time of a span: start to end (``wall``) or its reported duration, each
+    falling back on the other; None for a span that never ran."""
+    duration, start, end = span.duration, span.start, span.end
+    if not duration and span.status in _NOT_RUN:
         return None
-    if measure == "wall":
-        wall = span.wall
-        if wall is not None:
-            return wall
-    return span.elapsed
+    wall = end - start if start is not None and end is not None else None
+    if measure == "wall" and wall is not None:
+        return wall
+    return duration if duration is not None else wall
 
 
 def _tool_calls(span: Span, trace: Trace) -> int:
@@ -334,20 +332,20 @@ def _pair(
         spread = (min(values), max(values)) if values else None
         tools_before = statistics.median(tools) if tools else None
     sample = after if after is not None else befores[0]
-    pair = Pair(
-        path=path,
-        name=sample.name,
-        kind=sample.kind,
-        depth=_depth(path),
-        before=befores,
-        after=after,
-        status_before=status_before,
-        status_after=after.status if after is not None else None,
-        seconds_before=seconds_before,
-        seconds_after=_seconds(after, measure) if after is not None else None,
-        spread=spread,
-        tools_before=tools_before,
-        tools_after=_tool_calls(after, current) if after is not None else None,
+    pair = Pair(  # by position: this is made once for every unit of work of both runs
+        path,
+        sample.name,
+        sample.kind,
+        path.count(" > "),
+        befores,
+        after,
+        status_before,
+        after.status if after is not None else None,
+        seconds_before,
+        _seconds(after, measure) if after is not None else None,
+        spread,
+        tools_before,
+        _tool_calls(after, current) if after is not None else None,
     )
     _judge(pair, thresholds, several)
     return pair

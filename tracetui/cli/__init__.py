@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext
 from types import ModuleType
 
 from tracetui import __version__
@@ -25,7 +26,7 @@ from tracetui.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL
 from tracetui.errors import internal_error_line
 from tracetui.inputs.database_url import is_database_url, scrub, set_statement_timeout
 from tracetui.inputs.load import SourceError
-from tracetui.source import set_input_limit
+from tracetui.source import collector_relaxed, set_input_limit
 from tracetui.text import safe_line
 
 # In the order ``--help`` lists them.
@@ -71,7 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "statement_timeout", None):
         set_statement_timeout(args.statement_timeout)
     try:
-        code: int = args.handler(args)
+        # A headless command runs to its end: the collector at a relaxed pace. The explorer
+        # keeps the default pace, whose pauses are short enough between two key presses.
+        with nullcontext() if args.command == "open" else collector_relaxed():
+            code: int = args.handler(args)
         return code
     except SourceError as exc:
         line = f"tracetui: {safe_line(exc.source)}: {safe_line(str(exc.error))}"
