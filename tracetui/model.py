@@ -155,7 +155,9 @@ class EventColumns(LazySequence[Event]):
 
     Attributes are stored as None (none), a float (just ``{"duration": x}``, dagron's usual
     completion) or the dict itself. A loader that can rebuild each source record from the
-    columns passes ``rebuild``; otherwise the raw record given to ``append`` is kept.
+    columns passes ``rebuild``; otherwise the raw record given to ``append`` is kept. A
+    loader whose events' attributes are their records less a few keys passes ``derive`` and
+    appends with ``push_record``: the attributes are made from the record when read.
     """
 
     __slots__ = (
@@ -164,6 +166,7 @@ class EventColumns(LazySequence[Event]):
         "_raws",
         "attributes",
         "codes",
+        "derive",
         "first_in_span",
         "last_in_span",
         "next_in_span",
@@ -180,17 +183,23 @@ class EventColumns(LazySequence[Event]):
     first_in_span: array[int]
     last_in_span: array[int]
     rebuild: Callable[[EventColumns, int], Any] | None
+    derive: Callable[[Any], dict[str, Any]] | None
     _raws: list[Any]
     _pairs: list[tuple[str, str]]
     _code_of: dict[tuple[str, str], int]
 
-    def __init__(self, rebuild: Callable[[EventColumns, int], Any] | None = None) -> None:
+    def __init__(
+        self,
+        rebuild: Callable[[EventColumns, int], Any] | None = None,
+        derive: Callable[[Any], dict[str, Any]] | None = None,
+    ) -> None:
         # The columns are made when first used (see ``__getattr__``): a run with no events
         # (most claude-flow runs, and every run a list holds only to name) costs a few
         # dozen bytes here, not a kilobyte. Each span's events are a chain: its first and
         # last event, and each event's next one in the same span (-1 ends it), four bytes an
         # event instead of a list per span.
         self.rebuild = rebuild
+        self.derive = derive
 
     def __getattr__(self, name: str) -> Any:
         """Make a column on its first use."""
@@ -254,6 +263,16 @@ class EventColumns(LazySequence[Event]):
             index = following[index]
         return result
 
+    def push_record(self, time: float | None, code: int, span: int | None, raw: Any) -> int:
+        """Append one event by its columns and its source record, from which ``derive`` makes
+        its attributes when they are read; returns its index."""
+        raws = self._raws
+        missing = len(self.codes) - len(raws)
+        if missing:
+            raws.extend([None] * missing)
+        raws.append(raw)
+        return self.push(time, code, span, None)
+
     def append(self, event: Event) -> None:
         """Append an event made elsewhere, keeping its raw record."""
         if len(self._raws) < len(self.codes):
@@ -282,6 +301,9 @@ class EventColumns(LazySequence[Event]):
         """An event's attributes (the stored dict itself, when there is one)."""
         stored = self.attributes[index]
         if stored is None:
+            derive = self.derive
+            if derive is not None and index < len(self._raws):
+                return derive(self._raws[index])
             return {}
         if isinstance(stored, float):
             return {"duration": stored}

@@ -12,7 +12,6 @@ from tracetui.loaders.base import (
     finish_duration,
     holds,
     load_each,
-    occurrence_key,
     worst_status,
 )
 from tracetui.loaders.fields import (
@@ -24,7 +23,7 @@ from tracetui.loaders.fields import (
     string,
     timestamp,
 )
-from tracetui.model import NODE, Status, Trace
+from tracetui.model import NODE, Span, Status, Trace
 from tracetui.source import Document
 
 DIALECT = "cfn"
@@ -164,9 +163,10 @@ def load_trace(record: dict[str, Any], source: str) -> Trace:
         trace.attributes["total_duration_ms"] = record["total_duration_ms"]
     trace.attributes.update(extras(record, TRACE_COLUMNS))
     seen: dict[str, int] = {}
+    started_utc = started.astimezone(UTC).replace(tzinfo=None)
     for position, step in enumerate(steps):
         try:
-            _load_step(trace, step, started, seen)
+            _load_step(trace, step, started, started_utc, seen)
         except RecordError as exc:
             trace.warn(f"step {position}: {exc}, skipped")
     _place_in_sequence(trace)
@@ -215,14 +215,17 @@ def _place_in_sequence(trace: Trace) -> None:
         )
 
 
-def _load_step(trace: Trace, step: Any, started: Any, seen: dict[str, int]) -> None:
-    if not isinstance(step, dict):
+def _load_step(
+    trace: Trace, step: Any, started: datetime, started_utc: datetime, seen: dict[str, int]
+) -> None:
+    """One step (``started_utc`` is ``started`` as a naive UTC time, which claude-flow's own
+    timestamps are). The common case is read inline; anything else, and every error message,
+    goes through the field readers."""
+    if type(step) is not dict:
         raise RecordError("not an object")
     name = step.get("name")
     if type(name) is not str:
         name = string(step, "name")  # a subclass of str, or the error that says what it is
-    # The common case inline (an ISO time as claude-flow writes it); anything else, and every
-    # error message, through the field readers.
     text = step.get("timestamp")
     try:
         stamp = datetime.fromisoformat(text) if type(text) is str else None
@@ -230,8 +233,6 @@ def _load_step(trace: Trace, step: Any, started: Any, seen: dict[str, int]) -> N
         stamp = None
     if stamp is None:
         stamp = timestamp(step, "timestamp")
-    elif stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=UTC)
     millis = step.get("duration_ms")
     if isinstance(millis, bool) or not isinstance(millis, int | float):
         raise RecordError("'duration_ms' must be a number")
@@ -239,18 +240,32 @@ def _load_step(trace: Trace, step: Any, started: Any, seen: dict[str, int]) -> N
     if not abs(duration) <= MAX_SECONDS:
         raise RecordError(f"'duration_ms' is out of range: {millis!r}")
     # A step is stamped when it is recorded (its end); its start is its duration before.
-    end = (stamp - started).total_seconds()
+    # A naive time is UTC: compared with the run's start as naive UTC too.
+    end = (stamp - (started_utc if stamp.tzinfo is None else started)).total_seconds()
     word = optional_string(step, "status")
-    span = trace.add_span(
-        occurrence_key(seen, name),
-        name,
-        NODE,
-        start=end - duration,
-        end=end,
-        duration=duration,
-        status=_status(word),
-        error=optional_string(step, "error_message"),
-        raw=step,
+    error = optional_string(step, "error_message")
+    status = _STATUS.get(word) if word is not None else None
+    runs = seen.get(name, 0) + 1  # a repeated name gets ``name#2`` (``occurrence_key``)
+    seen[name] = runs
+    attributes: dict[str, Any] = {"status_text": word}
+    if not step.keys() <= _STEP_KEYS:
+        attributes.update(extras(step, _STEP_KEYS))
+    spans = trace.spans
+    spans.append(
+        Span(
+            len(spans),
+            name if runs == 1 else f"{name}#{runs}",
+            name,
+            NODE,
+            None,
+            end - duration,
+            end,
+            duration,
+            status if status is not None else _status(word),
+            error,
+            None,
+            None,
+            attributes,
+            step,
+        )
     )
-    span.attributes["status_text"] = word
-    span.attributes.update(extras(step, _STEP_KEYS))

@@ -8,7 +8,7 @@ from typing import Any
 from tracetui.errors import RecordError
 from tracetui.loaders.base import finish_duration, holds, load_each, sample, worst_status
 from tracetui.loaders.fields import array, extras, obj, optional_string, parse_time, string
-from tracetui.model import MODEL_INVOCATION, NODE, UNIT, Span, Status, Trace
+from tracetui.model import MODEL_INVOCATION, NODE, UNIT, EventColumns, Span, Status, Trace
 from tracetui.source import Document
 
 DIALECT = "graphenix"
@@ -141,10 +141,17 @@ class _Builder:
             span.name = kind
         return span
 
-    def place(self, event: dict[str, Any]) -> tuple[int | None, float]:
-        """Update spans for one event; returns the span it belongs to and its time."""
-        etype = string(event, "type")
-        time = self.seconds(parse_time(string(event, "ts"), "ts"))
+    def place(self, event: dict[str, Any], etype: str) -> tuple[int | None, float]:
+        """Update spans for one event of type ``etype``; returns the span it belongs to and
+        its time. Fields of the usual type are read inline, the rest by ``fields``."""
+        stamp = event.get("ts")
+        try:
+            when = datetime.fromisoformat(stamp) if type(stamp) is str else None
+        except ValueError:
+            when = None
+        if when is None or when.tzinfo is None:
+            when = parse_time(string(event, "ts"), "ts")
+        time = (when - self.origin).total_seconds()
         node_id = optional_string(event, "nodeId")
         unit_id = optional_string(event, "unitId")
         node = self.node(node_id) if node_id else None
@@ -215,18 +222,25 @@ def load_trace(record: dict[str, Any], source: str) -> Trace:
     executions = obj(record, "nodeExecutions")
     for node_id in executions:
         builder.node(node_id)
+    # Each event is kept as its record; its attributes (the record less its time and type)
+    # are made from it when read.
+    columns = trace.events = EventColumns(derive=_event_attributes)
+    code_of: dict[str, int] = {}
     for position, event in enumerate(events):
         try:
-            if not isinstance(event, dict):
+            if type(event) is not dict:
                 raise RecordError("not an object")
-            span, time = builder.place(event)
+            etype = event.get("type")
+            if type(etype) is not str:
+                etype = string(event, "type")
+            span, time = builder.place(event, etype)
         except RecordError as exc:
             trace.warn(f"event {position}: {exc}, skipped")
             continue
-        etype = event["type"]
-        kind = etype.replace(".", "_")
-        attributes = {k: v for k, v in event.items() if k not in ("ts", "type")}
-        trace.add_event(time, kind, etype, span, attributes, event)
+        code = code_of.get(etype)
+        if code is None:
+            code = code_of[etype] = columns.code(etype.replace(".", "_"), etype)
+        columns.push_record(time, code, span, event)
     _apply_executions(trace, builder, executions)
     completed = optional_string(record, "completedAt")
     if completed:
@@ -242,6 +256,11 @@ def load_trace(record: dict[str, Any], source: str) -> Trace:
             trace.attributes["status_text"] = recorded
     finish_duration(trace)
     return trace
+
+
+def _event_attributes(record: dict[str, Any]) -> dict[str, Any]:
+    """An event's attributes: its record less its time and type."""
+    return {k: v for k, v in record.items() if k not in ("ts", "type")}
 
 
 def _graph_name(record: dict[str, Any]) -> str | None:

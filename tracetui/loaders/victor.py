@@ -150,9 +150,7 @@ def _load_node(trace: Trace, node: Any, origin: float, seen: dict[str, int]) -> 
         duration = number(node, "duration_seconds")
     success = node.get("success")
     status = _OK if success is True else _FAILED if success is False else _success(node)
-    error = node.get("error")
-    if error is not None and type(error) is not str:
-        error = optional_string(node, "error")
+    error = optional_string(node, "error")
     calls = node.get("tool_calls")
     if calls is not None and type(calls) is not list:
         calls = array(node, "tool_calls")
@@ -206,9 +204,7 @@ def _load_tool_calls(trace: Trace, node: Span, calls: list[Any], origin: float) 
             # Tool calls carry a timestamp only in the asdict form; it is taken after the call.
             stamp = optional_epoch(call, "timestamp")
             end = stamp - origin if stamp is not None else None
-            error = call.get("error")
-            if error is not None and type(error) is not str:
-                error = optional_string(call, "error")
+            error = optional_string(call, "error")
             success = call.get("success")
             status = _OK if success is True else _FAILED if success is False else _success(call)
             index = len(spans)
