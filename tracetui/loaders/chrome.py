@@ -8,13 +8,17 @@ from tracetui.errors import RecordError, TraceError
 from tracetui.formats.json_text import dumps
 from tracetui.loaders.base import dedupe_keys, finish_duration, sample, worst_status
 from tracetui.loaders.fields import extras, number, obj, optional_number, record_label
-from tracetui.model import NODE, RUN, Span, Status, Trace
+from tracetui.model import NODE, RUN, EventColumns, Span, Status, Trace
 from tracetui.source import Document
 
 DIALECT = "chrome"
 KINDS = frozenset({"json", "jsonl"})
 
 US = 1e-6
+# Times and durations in microseconds beyond this are not real measurements.
+_MAX_TS = 1e18
+# What a process or thread id may be.
+_LANE_TYPES = (str, int, float, type(None))
 _SPAN_PHASES = frozenset({"B", "E", "X"})
 _KNOWN_KEYS = frozenset({"name", "cat", "ph", "ts", "dur", "pid", "tid", "args"})
 _PHASE_KIND = {
@@ -122,14 +126,23 @@ def load(doc: Document) -> list[Trace]:
     asyncs: dict[tuple[str, str, str], Span] = {}
     skipped = 0
     lines = doc.lines if doc.kind == "jsonl" else None
+    # Each event is kept as its record; its attributes are made from it when read.
+    columns = trace.events = EventColumns(derive=_event_attributes)
+    code_of: dict[tuple[str, str], int] = {}
     for position, event in enumerate(events):
         try:
-            _place(trace, event, origin, dagron, lanes, names, asyncs)
+            time, kind, owner = _place(trace, event, origin, dagron, lanes, names, asyncs)
         except RecordError as exc:
             skipped += 1
             if skipped <= 20:
                 label = record_label(position, lines[position] if lines else None)
                 trace.warn(f"{label}: {exc}, skipped")
+            continue
+        pair = (kind, event["ph"])
+        code = code_of.get(pair)
+        if code is None:
+            code = code_of[pair] = columns.code(*pair)
+        columns.push_record(time, code, owner, event)
     if skipped > 20:
         trace.warn(f"{skipped - 20} more malformed events skipped")
     if not trace.events:
@@ -196,37 +209,57 @@ def _place(
     lanes: _Lanes,
     names: dict[str, dict[Any, Any]],
     asyncs: dict[tuple[str, str, str], Span],
-) -> None:
-    if not isinstance(event, dict):
+) -> tuple[float | None, str, int | None]:
+    """Update spans for one event; returns its time, its kind and the span it belongs to.
+    Fields of the usual type are read inline, anything else by ``fields`` (which says what
+    is wrong)."""
+    if type(event) is not dict:
         raise RecordError("not an object")
     phase = event.get("ph")
-    if not isinstance(phase, str):
+    if type(phase) is not str:
         raise RecordError("'ph' must be a string")
-    args = obj(event, "args")
-    name = event.get("name")
-    name = name if isinstance(name, str) else ("" if name is None else str(name))
-    lane = (_lane_id(event, "pid"), _lane_id(event, "tid"))
-    attributes = extras(event, _KNOWN_KEYS)
+    args = event.get("args")
+    if type(args) is not dict:
+        args = obj(event, "args")
+    name = _name_of(event)
+    pid, tid = event.get("pid"), event.get("tid")
+    if type(pid) not in _LANE_TYPES:
+        pid = _lane_id(event, "pid")
+    if type(tid) not in _LANE_TYPES:
+        tid = _lane_id(event, "tid")
+    lane = (pid, tid)
     if phase == "M":
         if name in names and "name" in args:
-            names[name][event.get("tid") if name == "thread_name" else event.get("pid")] = args[
-                "name"
-            ]
-        trace.add_event(None, "metadata", "M", None, {"name": name, **args}, event)
-        return
-    time = (number(event, "ts", limit=1e18) - origin) * US
+            names[name][tid if name == "thread_name" else pid] = args["name"]
+        return None, "metadata", None
+    attributes = {} if event.keys() <= _KNOWN_KEYS else extras(event, _KNOWN_KEYS)
+    stamp = event.get("ts")
+    if type(stamp) is int and -_MAX_TS <= stamp <= _MAX_TS:
+        stamp = float(stamp)
+    elif type(stamp) is not float or not -_MAX_TS <= stamp <= _MAX_TS:
+        stamp = number(event, "ts", limit=_MAX_TS)
+    time = (stamp - origin) * US
     kind = _PHASE_KIND.get(phase, "unknown")
     span: Span | None = None
+    spans = trace.spans
     if phase == "B":
-        span = trace.add_span(
+        span = Span(
+            len(spans),
             name,
             name,
             RUN if dagron and event.get("cat") == "execution" else NODE,
-            start=time,
-            status=Status.RUNNING,
-            attributes=_span_attributes(event, attributes),
+            None,
+            time,
+            None,
+            None,
+            Status.RUNNING,
+            None,
+            None,
+            None,
+            _span_attributes(event, attributes),
+            [event],
         )
-        span.raw = [event]
+        spans.append(span)
         lanes.open.setdefault(lane, []).append(span)
         lanes.spans.setdefault(lane, []).append(span)
         if dagron and span.kind == NODE:
@@ -236,20 +269,29 @@ def _place(
         if dagron and isinstance(args.get("status"), str):
             kind = args["status"]
     elif phase == "X":
-        duration = (optional_number(event, "dur", limit=1e18) or 0.0) * US
-        status = _status_of(args) or Status.OK
-        span = trace.add_span(
+        duration = event.get("dur")
+        if type(duration) is int and 0 <= duration <= _MAX_TS:
+            duration = float(duration)
+        elif duration is not None and (type(duration) is not float or not 0 <= duration <= _MAX_TS):
+            duration = optional_number(event, "dur", limit=_MAX_TS)
+        duration = (duration or 0.0) * US
+        span = Span(
+            len(spans),
             name,
             name,
             NODE,
-            start=time,
-            end=time + duration,
-            duration=duration,
-            status=status,
-            error=_error_of(args),
-            attributes=_span_attributes(event, attributes),
+            None,
+            time,
+            time + duration,
+            duration,
+            _status_of(args) or Status.OK,
+            _error_of(args),
+            None,
+            None,
+            _span_attributes(event, attributes),
+            [event],
         )
-        span.raw = [event]
+        spans.append(span)
         lanes.spans.setdefault(lane, []).append(span)
     elif phase in ("b", "S"):
         key = _async_key(event, name)
@@ -275,14 +317,27 @@ def _place(
     else:
         open_slices = lanes.open.get(lane)
         span = open_slices[-1] if open_slices else None
-    trace.add_event(
-        time,
-        kind,
-        phase,
-        span.index if span is not None else None,
-        {"name": name, **({"args": args} if args else {}), **attributes},
-        event,
-    )
+    return time, kind, span.index if span is not None else None
+
+
+def _name_of(event: dict[str, Any]) -> str:
+    """An event's name as text ("" when it has none)."""
+    name = event.get("name")
+    return name if type(name) is str else ("" if name is None else str(name))
+
+
+def _event_attributes(event: dict[str, Any]) -> dict[str, Any]:
+    """What an event says beyond its phase, time and lane: its name, its args and any keys of
+    its own (a metadata event: its name and its args' fields)."""
+    name = _name_of(event)
+    args = event.get("args") or {}
+    if event.get("ph") == "M":
+        return {"name": name, **args}
+    result: dict[str, Any] = {"name": name}
+    if args:
+        result["args"] = args
+    result.update(extras(event, _KNOWN_KEYS))
+    return result
 
 
 def _span_attributes(event: dict[str, Any], attributes: dict[str, Any]) -> dict[str, Any]:
