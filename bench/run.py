@@ -241,10 +241,10 @@ def table(
     """The report as markdown."""
     lines = [
         "| dialect | nodes | events | file | read | orjson.loads | load | load / loads |"
-        " peak RSS | retained / event | first paint | whole file shown | key→frame (median / max) |"
+        " peak RSS | peak / loads' peak | retained / event | first paint | whole file shown | key→frame (median / max) |"
         " prepare (background) | search | filter | sort | next failure | summary | jq |"
         " jq / summary | DuckDB CLI | DuckDB / summary |",
-        "|" + "---|" * 23,
+        "|" + "---|" * 24,
     ]
     for r in results:
         jq = r.get("jq_s")
@@ -252,6 +252,7 @@ def table(
             f"| {r['dialect']} | {int(r['nodes']):,} | {int(r['events']):,} | {fmt_mb(r['bytes'])} "
             f"| {fmt_s(r['read_s'])} | {fmt_s(r['loads_s'])} | {fmt_s(r['load_s'])} "
             f"| {r['load_s'] / r['loads_s']:.1f}x | {fmt_mb(r['peak_bytes'])} "
+            f"| {r['peak_bytes'] / r['loads_peak_bytes']:.2f}x "
             f"| {r['retained_bytes'] / max(1, r['events']):.0f} B "
             f"| {fmt_s(r['first_paint_s'])} | {fmt_s(r['fully_loaded_s'])} "
             f"| {fmt_s(r['key_median_s'])} / {fmt_s(r['key_max_s'])} "

@@ -10,7 +10,7 @@ import pytest
 
 from tests.helpers import SAMPLES, trace_files
 from tracetui.loaders import load_path
-from tracetui.model import NODE, Status, Trace
+from tracetui.model import NODE, EventColumns, Status, Trace
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -114,3 +114,19 @@ def test_a_loaded_trace_holds_no_reference_cycle(path: Path) -> None:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def test_events_kept_as_records_get_their_attributes_from_them_when_read() -> None:
+    trace = Trace(dialect="test", source="t.json")
+    trace.add_span("s", "s", NODE)
+    trace.events = EventColumns(derive=lambda record: {"seen": record["x"]})
+    columns = trace.events
+    code = columns.code("log", "line")
+    first = {"x": 1, "ts": "a"}
+    columns.push_record(1.0, code, 0, first)
+    columns.push(2.0, code, None, {"own": True})
+    columns.push_record(None, code, None, {"x": [2]})
+    assert [e.attributes for e in columns] == [{"seen": 1}, {"own": True}, {"seen": [2]}]
+    assert columns.raw_of(0) is first and columns.raw_of(1) is None
+    assert [e.time for e in columns] == [1.0, 2.0, None]
+    assert trace.events_of(0) == [0]

@@ -253,6 +253,15 @@ class EventColumns(LazySequence[Event]):
             self.next_in_span[last] = index
         self.last_in_span[span] = index
 
+    def reserve(self, spans: int) -> None:
+        """Make room for the events of ``spans`` spans, so that a loader's hot loop can chain
+        a new span's first event by two stores instead of ``link``."""
+        first = self.first_in_span
+        if spans > len(first):
+            grow = spans - len(first)
+            first.extend(_NONE * grow)
+            self.last_in_span.extend(_NONE * grow)
+
     def of_span(self, span: int) -> list[int]:
         """The indices of a span's events, in source order."""
         result = []

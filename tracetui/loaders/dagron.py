@@ -302,7 +302,8 @@ def load_batches(
     node_of = builder.node_of
     OK = Status.OK  # noqa: N806 - a local for the hot loop
     code_of = {etype: columns.code(kind, etype) for etype, kind in KIND_OF.items()}
-    started_code, completed_code = code_of["node_started"], code_of["node_completed"]
+    started_code = code_of["node_started"]
+    FAILED = Status.FAILED  # noqa: N806 - a local for the hot loop
     next_in_span = columns.next_in_span
     last_in_span = columns.last_in_span
     header = _HEADER_KEYS
@@ -322,7 +323,10 @@ def load_batches(
     RUNNING = Status.RUNNING  # noqa: N806 - a local for the hot loop
     position = -1
     count = 0  # events in the columns
+    first_in_span = columns.first_in_span
     for batch in batches:
+        # Room for every span this batch can make (an event makes at most two).
+        columns.reserve(len(spans) + 2 * len(batch) + 2)
         for event in batch:
             position += 1
             span: int | None
@@ -332,18 +336,28 @@ def load_batches(
                 time = event.timestamp
                 name = event.node_name
                 duration = event.duration
-                plain = (
-                    event.step_index is unset and event.error is unset and event.metadata is unset
-                )
-                if etype == "node_started" and plain and duration is unset and name not in node_of:
-                    # A node's first start (name is a string: decoding checked it).
+                error = event.error
+                bare = event.step_index is unset and event.metadata is unset
+                if (
+                    etype == "node_started"
+                    and bare
+                    and error is unset
+                    and duration is unset
+                    and name not in node_of
+                ):
+                    # A node's first start (name is a string: decoding checked it), listed
+                    # last among its step's children, its first event this one.
                     span = len(spans)
                     node = Span(span, name, name, NODE, None, time, None, None, RUNNING)
                     spans.append(node)
                     step = builder.open_step
                     if step is not None:
                         node.parent = step.index
-                        adopt(step.index, span)
+                        children = step.children
+                        if type(children) is list:
+                            children.append(span)
+                        else:
+                            adopt(step.index, span)
                     node_of[name] = node
                     runs_of[name] = 1
                     times(time)
@@ -351,24 +365,28 @@ def load_batches(
                     stored(None)
                     follows(-1)
                     owners(span)
-                    link(span, count)
+                    first_in_span[span] = last_in_span[span] = count
                     count += 1
                     continue
+                outcome = _ENDINGS.get(etype)
                 if (
-                    etype == "node_completed"
-                    and plain
+                    outcome is not None
+                    and bare
                     and duration is not unset
                     and (ending := node_of.get(name)) is not None
                     and ending.start is not None
                 ):
-                    # A started node's completion: its chain of events has a last one.
+                    # A started node completing, failing or timing out (as ``_end``): its
+                    # chain of events has a last one.
                     ending.end = time
                     ending.duration = duration
-                    ending.status = OK
+                    ending.status = outcome
+                    if outcome is FAILED:
+                        ending.error = None if error is unset else error
                     span = ending.index
                     times(time)
-                    codes(completed_code)
-                    stored(duration)
+                    codes(code_of[etype])
+                    stored(duration if error is unset else {"duration": duration, "error": error})
                     follows(-1)
                     owners(span)
                     next_in_span[last_in_span[span]] = count

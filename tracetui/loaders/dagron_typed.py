@@ -45,7 +45,9 @@ def decode_piece(data: bytes) -> list[Any]:
     (``orjson.JSONDecodeError`` when the bytes are not JSON at all)."""
     try:
         return _DECODER.decode(data)
-    except msgspec.DecodeError:  # a record of another shape, or broken JSON: orjson decides
+    except (msgspec.DecodeError, RecursionError):
+        # A record of another shape, nesting past msgspec's depth, or broken JSON: orjson
+        # decides, as it would for the whole file.
         plain: list[Any] = orjson.loads(data)
         return plain
 
