@@ -74,11 +74,16 @@ def _in_sequence(trace: Trace) -> CriticalPath:
 
 
 def _from_timing(spans: list[Span]) -> CriticalPath:
-    """Walk back from the last span to end, each time to the latest span ending before it."""
+    """Walk back from the last span to end, each time to the latest span ending before it
+    (``spans`` in index order)."""
     if not spans:
         return CriticalPath([], "inferred from timing", 0.0)
-    by_end = sorted(spans, key=lambda s: (s.end or 0.0, s.index))
-    ends = [s.end or 0.0 for s in by_end]
+    # By end, ties in index order (the spans come in it and the sort is stable); the keys are
+    # floats read by a C method, not tuples made by a Python function.
+    all_ends = [s.end or 0.0 for s in spans]
+    order = sorted(range(len(spans)), key=all_ends.__getitem__)
+    by_end = [spans[i] for i in order]
+    ends = [all_ends[i] for i in order]
     current = by_end[-1]
     path = [current.index]
     on_path = {current.index}

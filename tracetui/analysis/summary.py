@@ -67,9 +67,11 @@ def tool_usage(trace: Trace) -> list[ToolUse]:
     for span in trace.spans:
         if span.kind != TOOL_CALL:
             continue
-        use = uses.setdefault(span.name, ToolUse(span.name, 0, 0, 0.0))
+        use = uses.get(span.name)
+        if use is None:
+            use = uses[span.name] = ToolUse(span.name, 0, 0, 0.0)
         use.calls += 1
-        use.failed += span.status.is_failure
+        use.failed += span.status in FAILURE_STATUSES
         use.total_s += span.elapsed or 0.0
     # Most used first; equal counts keep first-seen order, as Victor's analyze_trace does.
     return sorted(uses.values(), key=lambda u: -u.calls)
