@@ -159,6 +159,10 @@ def bench_file(path: Path, dialect: str, repeat: int) -> dict[str, Any]:
         for _ in range(repeat)
     ]
     result = {**median_of(loads), **median_of(paints), "dialect": dialect, "file": path.name}
+    if dialect == "dagron":
+        # How near the floor any Python loop over the events gets (bench.python_floor).
+        least = median_of([run_json(["-m", "bench.python_floor", str(path)])])
+        result.update({f"python_floor_{key}": value for key, value in least.items()})
     if shutil.which("tmux"):
         # What a person sees: the real command in a real terminal.
         result.update(median_of([terminal_paint(path) for _ in range(repeat)]))
@@ -241,7 +245,8 @@ def table(
     """The report as markdown."""
     lines = [
         "| dialect | nodes | events | file | read | orjson.loads | load | load / loads |"
-        " peak RSS | peak / loads' peak | retained / event | first paint | whole file shown | key→frame (median / max) |"
+        " peak RSS | peak / loads' peak | retained / event | first paint | whole file shown |"
+        " key→frame (median / max) |"
         " prepare (background) | search | filter | sort | next failure | summary | jq |"
         " jq / summary | DuckDB CLI | DuckDB / summary |",
         "|" + "---|" * 24,
@@ -262,6 +267,23 @@ def table(
             f"| {ratio(jq, r['summary_s'])} | {fmt_s(r.get('duckdb_s'))} "
             f"| {ratio(r.get('duckdb_s'), r['summary_s'])} |"
         )
+    floors = [r for r in results if "python_floor_loads_s" in r]
+    if floors:
+        lines += [
+            "",
+            "| dagron, in one process | nodes | orjson.loads | msgspec typed decoding "
+            "| + the least Python model | tracetui's load | least / loads | load / loads |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for r in floors:
+            loads = r["python_floor_loads_s"]
+            lines.append(
+                f"| {r['file']} | {int(r['nodes']):,} | {fmt_s(loads)} "
+                f"| {fmt_s(r['python_floor_decode_s'])} | {fmt_s(r['python_floor_least_s'])} "
+                f"| {fmt_s(r['python_floor_load_s'])} "
+                f"| {r['python_floor_least_s'] / loads:.2f}x "
+                f"| {r['python_floor_load_s'] / loads:.2f}x |"
+            )
     lines += [
         "",
         "| dialect | nodes | failures | distinct signatures | families | collect | group "
