@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import gc
 from pathlib import Path
 
 import orjson
@@ -9,6 +11,8 @@ import pytest
 
 from tests.cli_helpers import run
 from tests.helpers import SAMPLES, sample
+from tracetui.cli import main, summary
+from tracetui.source import RELAXED_COLLECTION
 
 COUNT_KEYS = {"ok", "failed", "skipped", "timed_out", "cancelled", "cached", "running", "unknown"}
 
@@ -170,3 +174,21 @@ def test_summary_output_to_a_closed_pipe_is_quiet() -> None:
     )
     assert b"Traceback" not in done.stderr
     assert b"BrokenPipe" not in done.stderr
+
+
+def test_a_headless_command_relaxes_the_collector_and_puts_it_back(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: list[int] = []
+    real = summary.run
+
+    def spy(args: argparse.Namespace) -> int:
+        seen.append(gc.get_threshold()[0])
+        return real(args)
+
+    monkeypatch.setattr(summary, "run", spy)
+    before = gc.get_threshold()
+    assert main(["summary", str(sample("dagron/etl_fail.events.json"))]) == 0
+    assert seen == [RELAXED_COLLECTION]
+    assert gc.get_threshold() == before
+    assert "Critical path" in capsys.readouterr().out
