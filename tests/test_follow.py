@@ -217,3 +217,26 @@ def test_a_json_document_or_gzip_is_read_whole(tmp_path: Path) -> None:
     zipped.load(None)
     zipped.load(FileChange.GROWN)
     assert zipped.bytes_parsed == 2 * len(b"".join(line(e) for e in START))
+
+
+async def test_follow_keeps_a_search_and_finds_what_was_appended(tmp_path: Path) -> None:
+    path = tmp_path / "live.events.jsonl"
+    path.write_bytes(b"".join(line(e) for e in START))
+    app = TraceApp(Explore(load_path(str(path)), follow=str(path)))
+    async with app.run_test(size=(110, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        spans = screen.query_one(SpanList)
+        assert spans.search("tra") == 1  # extract
+        with path.open("ab") as out:
+            out.write(
+                line({"event_type": "node_started", "timestamp": 0.51, "node_name": "transform"})
+            )
+        screen.check_file()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.updates == 1
+        assert spans.search_text == "tra"
+        names = {spans.trace.spans[i].name for i in spans.matches}
+        assert names == {"extract", "transform"}
+        assert screen.counts == (2, 0)

@@ -23,7 +23,7 @@ from tracetui.app.loading import loading_note
 from tracetui.app.navigation import Back, ChooseStatuses, ShowFailures
 from tracetui.app.outline_view import OutlineView
 from tracetui.app.ruler import Ruler
-from tracetui.app.span_list import SpanList
+from tracetui.app.span_list import PreparedRun, SpanList
 from tracetui.atomic import write_atomic
 from tracetui.display import GLYPH, WORD, counted, seconds
 from tracetui.errors import TraceError
@@ -33,7 +33,6 @@ from tracetui.reports.markdown import node_markdown
 from tracetui.source import settle
 from tracetui.text import safe_line, shorten
 from tracetui.view.content import span_detail, trace_summary
-from tracetui.view.rows import RowModel
 
 
 def _counts(trace: Trace) -> tuple[int, int]:
@@ -372,11 +371,12 @@ class ExplorerScreen(Screen[None]):
             )
             return
         trace = traces.traces[-1]
-        # The new run laid out here, in the current sort order, not on the event loop: at
-        # 100k spans that is tens of milliseconds a key would otherwise wait for.
-        prepared = RowModel(trace, sort=self.spans.model.sort)
-        prepared.layout()
-        self.app.call_from_thread(self.apply_update, trace, prepared)
+        # The new run made ready here (laid out in the current sort order, its axis, its
+        # failures, its counts), not on the event loop: at 100k spans that is tens of
+        # milliseconds a key would otherwise wait for.
+        spans = self.spans
+        prepared = PreparedRun.of(trace, spans.model.sort, searching=bool(spans.search_text))
+        self.app.call_from_thread(self.apply_update, trace, prepared, _counts(trace))
 
     def finish_loading(self, trace: Trace) -> None:
         """The whole file is read: show all of it in place of the preview."""
@@ -388,12 +388,18 @@ class ExplorerScreen(Screen[None]):
         self.notify(f"Loaded {self.counts[0]:,} nodes", timeout=3)
         self._prepare_when_big()
 
-    def apply_update(self, trace: Trace, prepared: RowModel | None = None) -> None:
-        """Show a newer version of the run in place (``prepared``: its rows laid out)."""
+    def apply_update(
+        self,
+        trace: Trace,
+        prepared: PreparedRun | None = None,
+        counts: tuple[int, int] | None = None,
+    ) -> None:
+        """Show a newer version of the run in place (``prepared`` and ``counts``: what was
+        worked out about it off the event loop)."""
         settle()  # the new version out of the collector's sight; the old one is freed
         self.trace = trace
         self._summary = None
-        self.counts = _counts(trace)
+        self.counts = counts if counts is not None else _counts(trace)
         self.updates += 1
         self._shown_span = None
         self.spans.replace_trace(trace, prepared)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -21,6 +22,27 @@ from tracetui.view.timeaxis import MARK, OPEN, RUN, WAIT, TimeAxis, bar
 FIXED = 1 + 2 + 10 + 10 + 1  # cursor mark, glyph, status word, duration, bar separator
 STATUS_CLASSES = {status: f"span-list--{status.value}" for status in Status}
 SORT_CYCLE = [SortKey.START, SortKey.DURATION, SortKey.NAME, SortKey.SOURCE]
+
+
+@dataclass(slots=True)
+class PreparedRun:
+    """A newer version of the run made ready off the event loop: its rows laid out in the
+    sort shown, its time axis, its failures and (while a search is shown) its search index,
+    which ``replace_trace`` would otherwise compute while a key waits."""
+
+    trace: Trace
+    model: RowModel
+    axis: TimeAxis
+    failures: Targets
+    search_index: SearchIndex | None
+
+    @classmethod
+    def of(cls, trace: Trace, sort: SortKey, searching: bool) -> PreparedRun:
+        """Everything about ``trace`` that does not depend on what the user set up since."""
+        model = RowModel(trace, sort=sort)
+        model.layout()
+        index = SearchIndex(trace) if searching else None
+        return cls(trace, model, TimeAxis.for_trace(trace), failures(trace), index)
 
 
 def columns(width: int) -> tuple[int, int]:
@@ -143,11 +165,11 @@ class SpanList(LineList[Row]):
         self.set_row_count(len(self.model.rows()))
         self.post_message(self.SpanHighlighted(self.selected_span))
 
-    def replace_trace(self, trace: Trace, prepared: RowModel | None = None) -> None:
+    def replace_trace(self, trace: Trace, prepared: PreparedRun | None = None) -> None:
         """Show a newer version of the trace (follow mode), keeping what the user set up:
         the selected span, folds, filter, sort, search, zoom and scroll position.
-        ``prepared`` is the trace already laid out off the event loop (used when its sort is
-        still the one shown)."""
+        ``prepared`` is the trace already made ready off the event loop (its layout is used
+        when its sort is still the one shown)."""
         old = self.trace
         selected = self.selected_span
         selected_key = old.spans[selected].key if selected is not None else None
@@ -156,21 +178,30 @@ class SpanList(LineList[Row]):
         zoomed = (self.axis.start, self.axis.end) != (self.axis.full_start, self.axis.full_end)
         window = (self.axis.start, self.axis.end)
         self.trace = trace
-        if prepared is not None and prepared.trace is trace and prepared.sort == self.model.sort:
-            model = prepared
+        if prepared is not None and prepared.trace is not trace:
+            prepared = None
+        if prepared is not None and prepared.model.sort == self.model.sort:
+            model = prepared.model
             model.status_filter = self.model.status_filter
         else:
             model = RowModel(trace, sort=self.model.sort, status_filter=self.model.status_filter)
-        model.collapsed = {s.index for s in trace.spans if s.key in folded_keys}
+        if folded_keys:
+            model.collapsed = {s.index for s in trace.spans if s.key in folded_keys}
         model.invalidate()
         self.model = model
-        self.axis = TimeAxis.for_trace(trace)
+        self.axis = prepared.axis if prepared is not None else TimeAxis.for_trace(trace)
         if zoomed:
             self.axis.start, self.axis.end = window
-        self._failures = failures(trace)
-        self._search_index = None
+        self._failures = prepared.failures if prepared is not None else failures(trace)
+        self._search_index = prepared.search_index if prepared is not None else None
         self.matches = self._find(self.search_text)
-        keep = next((s.index for s in trace.spans if s.key == selected_key), None)
+        # A followed run grows at its end: the selected span is usually where it was.
+        if selected is not None and selected < len(trace.spans):
+            keep = selected if trace.spans[selected].key == selected_key else None
+        else:
+            keep = None
+        if keep is None and selected_key is not None:
+            keep = next((s.index for s in trace.spans if s.key == selected_key), None)
         self._refresh_rows(keep=keep)
         self.scroll_to(y=scroll_y, animate=False, immediate=True)
         self.post_message(self.AxisChanged())
