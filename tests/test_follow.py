@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import orjson
+from textual.pilot import Pilot
 
 from tests.helpers import SAMPLES
 from tracetui.app.app import TraceApp
@@ -26,6 +29,16 @@ START = [
     {"event_type": "step_started", "timestamp": 0.01, "step_index": 0},
     {"event_type": "node_started", "timestamp": 0.02, "node_name": "extract"},
 ]
+
+
+@asynccontextmanager
+async def following(path: Path) -> AsyncIterator[tuple[Pilot[int], ExplorerScreen, SpanList]]:
+    """The explorer following ``path``, at 110x30: its pilot, screen and span list."""
+    app = TraceApp(Explore(load_path(str(path)), follow=str(path)))
+    async with app.run_test(size=(110, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        yield pilot, screen, screen.query_one(SpanList)
 
 
 def statuses(screen: ExplorerScreen) -> dict[str, Status]:
@@ -53,11 +66,7 @@ def test_watcher_tells_growth_truncation_and_replacement(tmp_path: Path) -> None
 async def test_follow_a_jsonl_trace_as_it_is_written(tmp_path: Path) -> None:
     path = tmp_path / "live.events.jsonl"
     path.write_bytes(b"".join(line(e) for e in START))
-    app = TraceApp(Explore(load_path(str(path)), follow=str(path)))
-    async with app.run_test(size=(110, 30)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, ExplorerScreen)
-        spans = screen.query_one(SpanList)
+    async with following(path) as (pilot, screen, spans):
         assert statuses(screen) == {"extract": Status.RUNNING}
         assert "LIVE" in str(screen.query_one("#title").render())
         await pilot.press("j")  # select extract (under step 0)
@@ -133,11 +142,7 @@ async def test_follow_keeps_filter_and_folds(tmp_path: Path) -> None:
     path = tmp_path / "live.events.json"
     events = orjson.loads((SAMPLES / "dagron/etl_fail.events.json").read_bytes())
     path.write_bytes(orjson.dumps(events[:12], option=orjson.OPT_INDENT_2))
-    app = TraceApp(Explore(load_path(str(path)), follow=str(path)))
-    async with app.run_test(size=(110, 30)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, ExplorerScreen)
-        spans = screen.query_one(SpanList)
+    async with following(path) as (pilot, screen, spans):
         await pilot.press("f")
         await pilot.pause()
         await pilot.press("down", "enter")  # failures only
@@ -222,18 +227,14 @@ def test_a_json_document_or_gzip_is_read_whole(tmp_path: Path) -> None:
 async def test_follow_keeps_a_search_and_finds_what_was_appended(tmp_path: Path) -> None:
     path = tmp_path / "live.events.jsonl"
     path.write_bytes(b"".join(line(e) for e in START))
-    app = TraceApp(Explore(load_path(str(path)), follow=str(path)))
-    async with app.run_test(size=(110, 30)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, ExplorerScreen)
-        spans = screen.query_one(SpanList)
+    async with following(path) as (pilot, screen, spans):
         assert spans.search("tra") == 1  # extract
         with path.open("ab") as out:
             out.write(
                 line({"event_type": "node_started", "timestamp": 0.51, "node_name": "transform"})
             )
         screen.check_file()
-        await app.workers.wait_for_complete()
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         assert screen.updates == 1
         assert spans.search_text == "tra"
