@@ -463,3 +463,30 @@ def test_an_unexpected_error_quoting_the_url_prints_no_password(
     monkeypatch.delenv("TRACETUI_DEBUG", raising=False)
     assert cli.main(["summary", url]) == 70
     assert "hunter2" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("started", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+def test_times_at_the_ends_of_the_calendar_load(started: str) -> None:
+    """A run starting at the calendar's edge, in a zone that would carry it past, with naive
+    and zoned step times: placed by exact arithmetic, never an overflow."""
+    record = {
+        "trace_id": "t",
+        "skill_name": "edge",
+        "started_at": started,
+        "status": "success",
+        "steps": [
+            {
+                "name": "a",
+                "status": "success",
+                "timestamp": "0001-01-01T00:00:01",
+                "duration_ms": 5,
+            },
+            {"name": "b", "status": "failed", "timestamp": "9999-12-31T23:59:59", "duration_ms": 1},
+            {"name": "c", "status": "success", "timestamp": "2026-01-01T00:00:00+14:00"},
+        ],
+    }
+    trace = load_bytes(orjson.dumps(record), "edge.json").traces[0]
+    assert [s.name for s in trace.spans] == ["a", "b"]  # c has no duration: a warning
+    assert any("'duration_ms'" in w for w in trace.warnings)
+    assert trace.spans[1].status.value == "failed"
+    assert run("summary", "-", stdin=orjson.dumps(record)).code == 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -163,10 +163,12 @@ def load_trace(record: dict[str, Any], source: str) -> Trace:
         trace.attributes["total_duration_ms"] = record["total_duration_ms"]
     trace.attributes.update(extras(record, TRACE_COLUMNS))
     seen: dict[str, int] = {}
-    started_utc = started.astimezone(UTC).replace(tzinfo=None)
+    # The run's start as a wall time and its offset from UTC, to place naive (UTC) step times
+    # by exact arithmetic that cannot leave the calendar (year 1 at +05:00, say).
+    clock = (started.replace(tzinfo=None), started.utcoffset() or timedelta(0))
     for position, step in enumerate(steps):
         try:
-            _load_step(trace, step, started, started_utc, seen)
+            _load_step(trace, step, started, clock, seen)
         except RecordError as exc:
             trace.warn(f"step {position}: {exc}, skipped")
     _place_in_sequence(trace)
@@ -216,11 +218,15 @@ def _place_in_sequence(trace: Trace) -> None:
 
 
 def _load_step(
-    trace: Trace, step: Any, started: datetime, started_utc: datetime, seen: dict[str, int]
+    trace: Trace,
+    step: Any,
+    started: datetime,
+    clock: tuple[datetime, timedelta],
+    seen: dict[str, int],
 ) -> None:
-    """One step (``started_utc`` is ``started`` as a naive UTC time, which claude-flow's own
-    timestamps are). The common case is read inline; anything else, and every error message,
-    goes through the field readers."""
+    """One step (``clock``: the run's start as a wall time and its UTC offset, for the naive
+    UTC times claude-flow writes). The common case is read inline; anything else, and every
+    error message, goes through the field readers."""
     if type(step) is not dict:
         raise RecordError("not an object")
     name = step.get("name")
@@ -240,8 +246,10 @@ def _load_step(
     if not abs(duration) <= MAX_SECONDS:
         raise RecordError(f"'duration_ms' is out of range: {millis!r}")
     # A step is stamped when it is recorded (its end); its start is its duration before.
-    # A naive time is UTC: compared with the run's start as naive UTC too.
-    end = (stamp - (started_utc if stamp.tzinfo is None else started)).total_seconds()
+    if stamp.tzinfo is None:  # UTC: the wall-time difference, corrected by the start's offset
+        end = (stamp - clock[0] + clock[1]).total_seconds()
+    else:
+        end = (stamp - started).total_seconds()
     word = optional_string(step, "status")
     error = optional_string(step, "error_message")
     status = _STATUS.get(word) if word is not None else None
