@@ -198,6 +198,10 @@ def test_a_break_is_salvaged_the_same_whether_read_from_the_start_or_near_it(
 ODD_RECORDS: list[object] = [
     {"event_type": "node_started", "timestamp": 0.5, "node_name": "n1", "extra": [1, {"a": 2}]},
     {"event_type": "node_started", "timestamp": 0.5, "node_name": None},
+    {"event_type": "node_started", "timestamp": 0.5},
+    {"event_type": "node_completed", "timestamp": 0.5, "duration": 1.0},
+    {"event_type": "node_failed", "timestamp": 0.5, "error": "no node"},
+    {"event_type": "step_completed", "timestamp": 0.5},
     {"event_type": "node_started", "timestamp": "0.5", "node_name": "n2"},
     {"event_type": "node_started", "timestamp": True, "node_name": "n3"},
     {"event_type": "node_started", "timestamp": 3, "node_name": "int-time"},
@@ -270,7 +274,10 @@ def test_any_mix_of_plain_and_odd_records_loads_as_it_would_whole(data: st.DataO
         assert isinstance(record, dict)
         changed = dict(record)
         key = data.draw(st.sampled_from([*changed, "duration", "error", "metadata", "step_index"]))
-        changed[key] = data.draw(value)
+        if data.draw(st.booleans()):
+            changed.pop(key, None)  # a key left out
+        else:
+            changed[key] = data.draw(value)
         stream[at] = changed
     encoded = json.dumps(stream).encode()
     assert _outcome(encoded, pieces=True) == _outcome(encoded, pieces=False)

@@ -343,9 +343,10 @@ def load_batches(
                     and bare
                     and error is unset
                     and duration is unset
+                    and name is not unset
                     and name not in node_of
                 ):
-                    # A node's first start (name is a string: decoding checked it), listed
+                    # A node's first start (its name a string: decoding checked it), listed
                     # last among its step's children, its first event this one.
                     span = len(spans)
                     node = Span(span, name, name, NODE, None, time, None, None, RUNNING)
