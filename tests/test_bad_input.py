@@ -10,6 +10,7 @@ import pytest
 
 from tests.cli_helpers import Run, run
 from tests.helpers import SAMPLES, sample
+from tracetui.loaders import load_bytes
 
 
 def one_line_error(result: Run, path: Path | str) -> str:
@@ -216,3 +217,15 @@ def test_a_forced_dialect_that_plainly_does_not_fit_says_so() -> None:
     result = run("summary", "--dialect", "chrome", sample("dagron/etl_fail.events.json"))
     assert result.code == 2
     assert "not a chrome trace: by its content it is dagron" in result.err
+
+
+def test_a_victor_node_with_malformed_tool_calls_is_kept_and_the_calls_named() -> None:
+    record = orjson.loads((SAMPLES / "victor/code_review.trace.json").read_bytes())
+    first = record["nodes"][0]
+    first["tool_calls"] = {"read_file": 1}
+    trace = load_bytes(orjson.dumps(record), "v.json").traces[0]
+    assert trace.spans[0].name == first["node_id"]
+    assert sum(1 for s in trace.nodes()) == len(record["nodes"])
+    assert any(
+        "'tool_calls' must be an array" in w and "tool calls skipped" in w for w in trace.warnings
+    )

@@ -153,7 +153,11 @@ def _load_node(trace: Trace, node: Any, origin: float, seen: dict[str, int]) -> 
     error = optional_string(node, "error")
     calls = node.get("tool_calls")
     if calls is not None and type(calls) is not list:
-        calls = array(node, "tool_calls")
+        try:
+            calls = array(node, "tool_calls")
+        except RecordError as exc:  # the node is still shown; its calls cannot be
+            trace.warn(f"node {node_id!r}: {exc}; its tool calls skipped")
+            calls = None
     attributes = {"node_type": node.get("node_type")}
     if "metadata" in node:
         attributes["metadata"] = node["metadata"]
