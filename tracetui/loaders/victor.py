@@ -186,7 +186,9 @@ def _load_node(trace: Trace, node: Any, origin: float, seen: dict[str, int]) -> 
     )
     spans.append(span)
     if calls:
-        span.children = _load_tool_calls(trace, span, calls, origin)
+        children = _load_tool_calls(trace, span, calls, origin)
+        if children:  # a span without children keeps the shared empty tuple
+            span.children = children
 
 
 def _load_tool_calls(trace: Trace, node: Span, calls: list[Any], origin: float) -> list[int]:
