@@ -121,7 +121,7 @@ def collect(sources: list[TraceSet], cache: dict[str, str] | None = None) -> lis
             if id(trace) in twice:
                 continue
             for span in trace.spans:
-                if not span.status.is_failure or span.kind == STEP:
+                if span.status not in FAILURE_STATUSES or span.kind == STEP:
                     continue
                 error = span.error or ""
                 if error:

@@ -24,6 +24,10 @@ def second_forms(sources: list[TraceSet]) -> set[int]:
     every node of the export is in the events, by name and start time (the export leaves
     skipped and cancelled nodes out, so the events may hold more). The events form is the
     fuller one and is kept."""
+    found: set[int] = set()
+    exports = [t for traces in sources for t in traces.traces if _is_dagron_export(t)]
+    if not exports:  # nothing can be a second form: no run's nodes need keying
+        return found
     events_by_node: dict[tuple[str, float], list[frozenset[tuple[str, float]]]] = {}
     for traces in sources:
         for trace in traces.traces:
@@ -31,19 +35,15 @@ def second_forms(sources: list[TraceSet]) -> set[int]:
                 keys = _node_keys(trace)
                 for key in keys:
                     events_by_node.setdefault(key, []).append(keys)
-    found: set[int] = set()
     if not events_by_node:
         return found
-    for traces in sources:
-        for trace in traces.traces:
-            if not _is_dagron_export(trace):
-                continue
-            keys = _node_keys(trace)
-            if not keys:
-                continue
-            probe = min(keys)
-            if any(keys <= candidate for candidate in events_by_node.get(probe, ())):
-                found.add(id(trace))
+    for trace in exports:
+        keys = _node_keys(trace)
+        if not keys:
+            continue
+        probe = min(keys)
+        if any(keys <= candidate for candidate in events_by_node.get(probe, ())):
+            found.add(id(trace))
     return found
 
 
