@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import SAMPLES, trace_files
+from tracetui import source
 from tracetui.loaders import load_path
 from tracetui.model import NODE, EventColumns, Status, Trace
+from tracetui.source import settle
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -130,3 +132,28 @@ def test_events_kept_as_records_get_their_attributes_from_them_when_read() -> No
     assert columns.raw_of(0) is first and columns.raw_of(1) is None
     assert [e.time for e in columns] == [1.0, 2.0, None]
     assert trace.events_of(0) == [0]
+
+
+def test_settle_frees_frozen_garbage_once_it_has_grown_by_a_quarter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Objects frozen alive that later die in a cycle (a UI's drawn lines, in follow mode)
+    are freed by a later settle: the frozen heap does not grow with every reload."""
+    monkeypatch.setattr(source._Frozen, "after_collection", 0)
+    gc.collect()
+    settle()
+    base = gc.get_freeze_count()
+    per_round = max(2_000, base // 40)
+    highest = base
+    for _ in range(120):
+        alive: list[list[object]] = []
+        for _ in range(per_round):
+            cycle: list[object] = []
+            cycle.append(cycle)
+            alive.append(cycle)
+        settle()  # frozen while alive ...
+        del alive, cycle  # ... and garbage from now on
+        highest = max(highest, gc.get_freeze_count())
+    # Without the collections: base + 120 rounds of garbage, four times the heap.
+    assert gc.get_freeze_count() < base * 1.3 + per_round
+    assert highest < base * 1.3 + 2 * per_round

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import random
 
 import pytest
 
+from tests.helpers import SAMPLES
+from tracetui.loaders import load_path
 from tracetui.model import Span, Status, Trace
 from tracetui.view.rows import Row, RowModel, SearchIndex, SortKey, Targets, failures
 
@@ -166,3 +169,24 @@ def test_search_index_finds_names_keys_and_errors_ignoring_case() -> None:
     assert not index.find("   ")
     # Name and key are separate fields: a query never matches across their boundary.
     assert not index.find(f"{trace.spans[0].name}k0")
+
+
+def test_a_laid_out_run_holds_no_reference_cycle() -> None:
+    """A run the explorer shows no more is freed at once, even frozen out of the collector's
+    sight: its rows, layouts and search index form no cycle with it."""
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        trace = load_path(str(SAMPLES / "dagron/etl_fail.events.json")).traces[0]
+        model = RowModel(trace)
+        model.toggle(0)
+        model.set_filter(frozenset({Status.FAILED}))
+        assert len(model.rows()) and model.rows()[0] is not None
+        model.prepare()
+        SearchIndex(trace).find("extract")
+        del trace, model
+        assert gc.collect() == 0
+    finally:
+        if was_enabled:
+            gc.enable()

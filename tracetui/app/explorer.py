@@ -30,7 +30,7 @@ from tracetui.errors import TraceError
 from tracetui.inputs.follow import FileChange, FileWatcher, FollowedFile
 from tracetui.model import FAILURE_STATUSES, Status, Trace, TraceSet
 from tracetui.reports.markdown import node_markdown
-from tracetui.source import settle
+from tracetui.source import collector_paused, settle, tidy
 from tracetui.text import safe_line, shorten
 from tracetui.view.content import span_detail, trace_summary
 
@@ -359,7 +359,21 @@ class ExplorerScreen(Screen[None]):
         if self.followed is None:
             return
         try:
-            traces = self.followed.load(change)
+            # The UI's garbage freed first; then the collector paused while the new run is
+            # built and made ready, and the run put out of its sight: a full collection over
+            # a fresh run's objects holds the interpreter lock for tens of milliseconds, and
+            # a key would wait behind it.
+            tidy()
+            with collector_paused():
+                traces = self.followed.load(change)
+                trace = traces.traces[-1]
+                # The new run made ready here (laid out in the current sort order, its
+                # axis, its failures, its counts), not on the event loop.
+                spans = self.spans
+                searching = bool(spans.search_text)
+                prepared = PreparedRun.of(trace, spans.model.sort, searching=searching)
+                counts = _counts(trace)
+            settle()
         except TraceError:
             # Mid-write with nothing complete yet: wait for the producer to write more.
             return
@@ -370,13 +384,7 @@ class ExplorerScreen(Screen[None]):
                 severity="error",
             )
             return
-        trace = traces.traces[-1]
-        # The new run made ready here (laid out in the current sort order, its axis, its
-        # failures, its counts), not on the event loop: at 100k spans that is tens of
-        # milliseconds a key would otherwise wait for.
-        spans = self.spans
-        prepared = PreparedRun.of(trace, spans.model.sort, searching=bool(spans.search_text))
-        self.app.call_from_thread(self.apply_update, trace, prepared, _counts(trace))
+        self.app.call_from_thread(self.apply_update, trace, prepared, counts)
 
     def finish_loading(self, trace: Trace) -> None:
         """The whole file is read: show all of it in place of the preview."""
@@ -395,8 +403,9 @@ class ExplorerScreen(Screen[None]):
         counts: tuple[int, int] | None = None,
     ) -> None:
         """Show a newer version of the run in place (``prepared`` and ``counts``: what was
-        worked out about it off the event loop)."""
-        settle()  # the new version out of the collector's sight; the old one is freed
+        worked out about it off the event loop, which has also settled it)."""
+        if prepared is None:
+            settle()  # the new version out of the collector's sight; the old one is freed
         self.trace = trace
         self._summary = None
         self.counts = counts if counts is not None else _counts(trace)

@@ -111,7 +111,10 @@ class Layout:
 
 
 class Rows(LazySequence[Row]):
-    """The visible rows: positions of a layout, each made into a Row when asked for."""
+    """The visible rows: positions of a layout, each made into a Row when asked for. They
+    hold what they read of their model (its folds, filter and spans), not the model, which
+    holds them: no reference cycle, so a run nobody shows any more is freed at once, even
+    out of the collector's sight (``settle``)."""
 
     def __init__(
         self,
@@ -120,7 +123,9 @@ class Rows(LazySequence[Row]):
         visible: Sequence[int] | None,
         keep: bytearray | None,
     ) -> None:
-        self._model = model
+        self._collapsed = model.collapsed
+        self._status_filter = model.status_filter
+        self._spans = model.trace.spans
         self._layout = layout
         self._visible = visible  # None: every position, in order
         self._keep = keep  # by position, under a filter
@@ -136,11 +141,11 @@ class Rows(LazySequence[Row]):
         keep = self._keep
         if keep is None:
             has_children = end > position + 1
-            expanded = has_children and span not in self._model.collapsed
+            expanded = has_children and span not in self._collapsed
             return Row(span, layout.depth[position], has_children, expanded)
         has_children = keep.find(1, position + 1, end) >= 0
-        wanted = self._model.status_filter
-        context = wanted is not None and self._model.trace.spans[span].status not in wanted
+        wanted = self._status_filter
+        context = wanted is not None and self._spans[span].status not in wanted
         return Row(span, layout.depth[position], has_children, has_children, context)
 
     def row_of_position(self, position: int) -> int | None:
