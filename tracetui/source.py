@@ -143,17 +143,9 @@ def collector_relaxed() -> Iterator[None]:
         gc.set_threshold(*thresholds)
 
 
-def tidy() -> None:
-    """Free the cyclic garbage in the collector's sight now: what the UI has drawn and thrown
-    away since the last ``settle``. Cheap while every big run is frozen; done before a new
-    version of a run is built, so that ``settle`` does not freeze garbage with it (frozen,
-    it would never be freed)."""
-    gc.collect()
-
-
-# ``settle`` frees the garbage among frozen objects once they number this much more than
-# after the last time it did (a quarter: the cost of a full collection, amortized).
-FROZEN_GROWTH = 1.25
+# ``tidy`` frees the garbage among frozen objects once they number this much more than
+# after the last time it did (half again: a full collection's pause, rare and amortized).
+FROZEN_GROWTH = 1.5
 
 
 class _Frozen:
@@ -162,22 +154,26 @@ class _Frozen:
     after_collection = 0
 
 
-def settle() -> None:
-    """Move what is loaded out of the garbage collector's sight: a million spans rescanned by
-    every full collection would stall key presses (and headless sorts) for most of a second.
-
-    What is frozen is never collected, and the UI's own objects are frozen with the run (a
-    freeze takes everything): those that later die in a reference cycle (drawn lines and
-    their caches) would stay forever, a few thousand with each reload in follow mode. So
-    once the frozen objects have grown by a quarter since the last time, they are thawed and
-    collected in full first: the leak stays bounded, its cost amortized over the reloads."""
+def tidy() -> None:
+    """Free the garbage hidden among frozen objects, before a new version of a run is built
+    (in follow mode). What is frozen is never collected, and a freeze takes the UI's live
+    objects with the run: those that later die in a reference cycle (drawn lines and their
+    caches) would stay forever, a few thousand with each reload. So once the frozen objects
+    have grown by half since the last full collection, they are thawed and collected
+    in full (here, while one version of the run is alive, not two): the leak stays bounded,
+    its cost amortized over the reloads. Garbage never frozen is the collector's as usual."""
     frozen = gc.get_freeze_count()
     if _Frozen.after_collection and frozen > _Frozen.after_collection * FROZEN_GROWTH:
         gc.unfreeze()
         gc.collect()
         gc.freeze()
         _Frozen.after_collection = gc.get_freeze_count()
-        return
+
+
+def settle() -> None:
+    """Move what is loaded out of the garbage collector's sight: a million spans rescanned by
+    every full collection would stall key presses (and headless sorts) for most of a second.
+    (What it freezes with them and later dies in a cycle is ``tidy``'s to free.)"""
     gc.freeze()
     if not _Frozen.after_collection:
         _Frozen.after_collection = gc.get_freeze_count()

@@ -359,10 +359,10 @@ class ExplorerScreen(Screen[None]):
         if self.followed is None:
             return
         try:
-            # The UI's garbage freed first; then the collector paused while the new run is
-            # built and made ready, and the run put out of its sight: a full collection over
-            # a fresh run's objects holds the interpreter lock for tens of milliseconds, and
-            # a key would wait behind it.
+            # Garbage hidden among frozen objects freed now and then; then the collector
+            # paused while the new run is built and made ready, and the run put out of its
+            # sight: a full collection over a fresh run's objects holds the interpreter lock
+            # for tens of milliseconds, and a key would wait behind it.
             tidy()
             with collector_paused():
                 traces = self.followed.load(change)
