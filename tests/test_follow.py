@@ -41,6 +41,13 @@ async def following(path: Path) -> AsyncIterator[tuple[Pilot[int], ExplorerScree
         yield pilot, screen, screen.query_one(SpanList)
 
 
+async def reload(pilot: Pilot[int], screen: ExplorerScreen) -> None:
+    """What the follow timer does on its next tick, waited for until it is shown."""
+    screen.check_file()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def statuses(screen: ExplorerScreen) -> dict[str, Status]:
     return {s.name: s.status for s in screen.trace.nodes()}
 
@@ -87,8 +94,7 @@ async def test_follow_a_jsonl_trace_as_it_is_written(tmp_path: Path) -> None:
             out.write(
                 line({"event_type": "node_started", "timestamp": 0.51, "node_name": "transform"})
             )
-        screen.check_file()
-        await pilot.pause()
+        await reload(pilot, screen)
         assert statuses(screen) == {"extract": Status.OK, "transform": Status.RUNNING}
         assert spans.trace.spans[spans.selected_span or 0].name == "extract"  # selection kept
         assert screen.updates == 1
@@ -105,16 +111,14 @@ async def test_follow_a_jsonl_trace_as_it_is_written(tmp_path: Path) -> None:
         )
         with path.open("ab") as out:
             out.write(half[:25])
-        screen.check_file()
-        await pilot.pause()
+        await reload(pilot, screen)
         assert statuses(screen)["transform"] is Status.RUNNING
         assert any("incomplete last record" in w for w in screen.trace.warnings)
 
         # Step 3: the rest of the record arrives.
         with path.open("ab") as out:
             out.write(half[25:])
-        screen.check_file()
-        await pilot.pause()
+        await reload(pilot, screen)
         assert statuses(screen)["transform"] is Status.FAILED
         assert not any("incomplete" in w for w in screen.trace.warnings)
         await pilot.press("right_square_bracket")
@@ -122,8 +126,7 @@ async def test_follow_a_jsonl_trace_as_it_is_written(tmp_path: Path) -> None:
 
         # Step 4: the file is truncated (the producer started over).
         path.write_bytes(b"".join(line(e) for e in START[:2]))
-        screen.check_file()
-        await pilot.pause()
+        await reload(pilot, screen)
         assert statuses(screen) == {}
         assert screen.trace.status is Status.RUNNING
 
@@ -132,8 +135,7 @@ async def test_follow_a_jsonl_trace_as_it_is_written(tmp_path: Path) -> None:
         events = orjson.loads((SAMPLES / "dagron/etl_ok.events.json").read_bytes())
         finished.write_bytes(b"".join(line(e) for e in events))
         os.replace(finished, path)
-        screen.check_file()
-        await pilot.pause()
+        await reload(pilot, screen)
         assert set(statuses(screen).values()) == {Status.OK}
         assert screen.trace.status.value == "ok"  # after the reload
 
@@ -151,8 +153,7 @@ async def test_follow_keeps_filter_and_folds(tmp_path: Path) -> None:
         # A pretty JSON array still being written: its closing bracket is not there yet.
         text = orjson.dumps(events, option=orjson.OPT_INDENT_2)
         path.write_bytes(text[: text.rindex(b"}") + 1])
-        screen.check_file()
-        await pilot.pause()
+        await reload(pilot, screen)
         assert spans.model.status_filter is not None
         assert len(spans.rows) == before
         assert {s.name: s.status for s in screen.trace.nodes()}["load"] is Status.SKIPPED
@@ -233,9 +234,7 @@ async def test_follow_keeps_a_search_and_finds_what_was_appended(tmp_path: Path)
             out.write(
                 line({"event_type": "node_started", "timestamp": 0.51, "node_name": "transform"})
             )
-        screen.check_file()
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await reload(pilot, screen)
         assert screen.updates == 1
         assert spans.search_text == "tra"
         names = {spans.trace.spans[i].name for i in spans.matches}
