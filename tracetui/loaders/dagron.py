@@ -452,6 +452,9 @@ def load_batches(
                 owners(span)
                 link(span, count)
             count += 1
+    # The room reserved for spans that were never made, given back.
+    del first_in_span[len(spans) :]
+    del last_in_span[len(spans) :]
     if skipped > 20:
         trace.warn(f"{skipped - 20} more malformed records skipped")
     if not columns:
