@@ -18,6 +18,7 @@ from tracetui.inputs.follow import FileChange, FileWatcher, FollowedFile
 from tracetui.inputs.start import Explore
 from tracetui.loaders import load_path
 from tracetui.model import Status, TraceSet
+from tracetui.reports.model_json import traceset_dict
 
 
 def line(event: dict[str, object]) -> bytes:
@@ -240,3 +241,26 @@ async def test_follow_keeps_a_search_and_finds_what_was_appended(tmp_path: Path)
         names = {spans.trace.spans[i].name for i in spans.matches}
         assert names == {"extract", "transform"}
         assert screen.counts == (2, 0)
+
+
+def test_a_followed_dagron_run_decodes_appended_events_typed_and_loads_as_whole(
+    tmp_path: Path,
+) -> None:
+    events = orjson.loads((SAMPLES / "dagron/etl_fail.events.json").read_bytes())
+    lines = [line(e) for e in events]
+    # Odd lines among the appended ones: not JSON, a null name, a key dagron does not write.
+    lines.insert(4, b"not json\n")
+    lines.insert(7, line({"event_type": "node_started", "timestamp": 0.5, "node_name": None}))
+    lines.insert(
+        9, line({"event_type": "node_cache_miss", "timestamp": 0.6, "node_name": "x", "why": 1})
+    )
+    path = tmp_path / "live.events.jsonl"
+    path.write_bytes(b"".join(lines[:2]))  # fewer records than detection looks at
+    followed = FollowedFile(str(path))
+    followed.load(None)
+    for cut in range(3, len(lines) + 1, 2):
+        with path.open("ab") as out:
+            out.write(b"".join(lines[cut - 1 : cut + 1]))
+        loaded = followed.load(FileChange.GROWN)
+        assert traceset_dict(loaded) == traceset_dict(load_path(str(path)))
+    assert any(type(value).__name__ == "DagronEvent" for value in followed._values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -30,6 +31,7 @@ from tracetui.source import Document, PieceError, Progress, array_pieces
 
 DIALECT = "dagron"
 KINDS = frozenset({"json", "jsonl"})
+_TYPED_MODULE = "tracetui.loaders.dagron_typed"
 
 EVENT_TYPES = frozenset(
     {
@@ -253,9 +255,14 @@ class _Builder:
 
 
 def load(doc: Document) -> list[Trace]:
-    """One trace from the event array (or JSON lines of events)."""
+    """One trace from the event array (or JSON lines of events, some of which follow mode may
+    have decoded as typed events: ``dagron_typed.decode_line``)."""
     values = doc.value if isinstance(doc.value, list) else [doc.value]
-    return load_batches(doc.source, [values], doc.lines, lines_format=doc.kind == "jsonl")
+    # A typed event exists only once its module is imported; otherwise every record is plain.
+    typed = _TYPED_MODULE in sys.modules
+    return load_batches(
+        doc.source, [values], doc.lines, lines_format=doc.kind == "jsonl", typed=typed
+    )
 
 
 def load_array(source: str, data: bytes, progress: Progress | None = None) -> list[Trace]:

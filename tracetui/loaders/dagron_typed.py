@@ -34,7 +34,7 @@ class DagronEvent(Struct, forbid_unknown_fields=True, gc=False):
     metadata: msgspec.Raw | UnsetType = UNSET
 
 
-__all__ = ["UNSET", "DagronEvent", "as_record", "decode_piece"]
+__all__ = ["UNSET", "DagronEvent", "as_record", "decode_line", "decode_piece"]
 
 _DECODER = msgspec.json.Decoder(list[DagronEvent])
 _OPTIONAL = DagronEvent.__struct_fields__[2:]
@@ -50,6 +50,18 @@ def decode_piece(data: bytes) -> list[Any]:
         # decides, as it would for the whole file.
         plain: list[Any] = orjson.loads(data)
         return plain
+
+
+_LINE_DECODER = msgspec.json.Decoder(DagronEvent)
+
+
+def decode_line(line: bytes) -> Any:
+    """One JSON line: a ``DagronEvent``, or what orjson reads when the record does not fit
+    (``orjson.JSONDecodeError`` when the line is not JSON at all)."""
+    try:
+        return _LINE_DECODER.decode(line)
+    except (msgspec.DecodeError, RecursionError):
+        return orjson.loads(line)
 
 
 def as_record(event: DagronEvent) -> dict[str, Any]:
