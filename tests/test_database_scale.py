@@ -7,9 +7,10 @@ import math
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import pytest
@@ -25,6 +26,12 @@ from tracetui.inputs.database import CfnDatabase
 from tracetui.inputs.run_pages import MAX_PAGES, RunPages, is_pending
 from tracetui.model import Status
 from tracetui.runfilter import RunFilter
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from tracetui.app.app import TraceApp
+    from tracetui.app.db_runs import DatabaseRunsScreen
 
 psycopg = pytest.importorskip("psycopg", reason="the postgres extra is not installed")
 
@@ -380,6 +387,22 @@ async def settle(pilot: Any, done: Any, tries: int = 200) -> None:
     raise AssertionError("the view did not get there")
 
 
+@asynccontextmanager
+async def runs_view(
+    url: str, size: tuple[int, int]
+) -> AsyncIterator[tuple[TraceApp, Pilot[int], DatabaseRunsScreen]]:
+    """The app opened on ``url`` at ``size``: the app, its pilot and its runs screen."""
+    from tracetui.app.app import TraceApp
+    from tracetui.app.db_runs import DatabaseRunsScreen
+    from tracetui.inputs.start import start_for
+
+    app = TraceApp(start_for([url]))
+    async with app.run_test(size=size) as pilot:
+        screen = app.screen
+        assert isinstance(screen, DatabaseRunsScreen)
+        yield app, pilot, screen
+
+
 async def test_the_runs_view_pages_the_table(server: Server) -> None:
     from tracetui.app.app import TraceApp
     from tracetui.app.db_runs import DatabaseRunsScreen
@@ -436,15 +459,10 @@ async def test_the_runs_view_pages_the_table(server: Server) -> None:
 
 
 async def test_a_dropped_connection_keeps_the_app_and_what_it_read(server: Server) -> None:
-    from tracetui.app.app import TraceApp
     from tracetui.app.db_runs import DatabaseRunsScreen
     from tracetui.app.run_list import RunList
-    from tracetui.inputs.start import start_for
 
-    app = TraceApp(start_for([server.url(database="bulk")]))
-    async with app.run_test(size=(100, 24)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, DatabaseRunsScreen)
+    async with runs_view(server.url(database="bulk"), (100, 24)) as (app, pilot, screen):
         await settle(pilot, lambda: screen.pages is not None)
         view = screen.query_one(RunList)
         first = view.rows[0].trace.id
@@ -575,16 +593,10 @@ def test_hostile_rows_are_read_or_said_never_a_crash(hostile: str) -> None:
 
 
 async def test_hostile_rows_in_the_runs_view(hostile: str) -> None:
-    from tracetui.app.app import TraceApp
-    from tracetui.app.db_runs import DatabaseRunsScreen
     from tracetui.app.explorer import ExplorerScreen
     from tracetui.app.run_list import RunList
-    from tracetui.inputs.start import start_for
 
-    app = TraceApp(start_for([hostile]))
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, DatabaseRunsScreen)
+    async with runs_view(hostile, (100, 30)) as (app, pilot, screen):
         await pilot.press("slash", *"since:2026-08-01 until:2026-08-01", "enter")
         await settle(pilot, lambda: screen.pages is not None and screen.query_text != "")
         await settle(pilot, lambda: screen.pages is not None and len(screen.pages) >= 4)
@@ -629,15 +641,9 @@ def test_pages_read_by_stretches_of_time_are_the_tables_order(
 
 
 async def test_failures_of_the_filtered_runs_from_the_runs_view(server: Server) -> None:
-    from tracetui.app.app import TraceApp
-    from tracetui.app.db_runs import DatabaseRunsScreen
     from tracetui.app.failure_view import FailuresScreen
-    from tracetui.inputs.start import start_for
 
-    app = TraceApp(start_for([server.url(database="bulk")]))
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, DatabaseRunsScreen)
+    async with runs_view(server.url(database="bulk"), (100, 30)) as (app, pilot, screen):
         await pilot.press("slash", *"name:deploy-staging", "enter")
         await settle(pilot, lambda: screen.pages is not None and screen.wanted.name is not None)
         await pilot.press("F")
@@ -655,15 +661,9 @@ async def test_failures_of_the_filtered_runs_from_the_runs_view(server: Server) 
 
 
 async def test_a_filter_that_matches_nothing_leaves_every_key_working(server: Server) -> None:
-    from tracetui.app.app import TraceApp
-    from tracetui.app.db_runs import DatabaseRunsScreen
     from tracetui.app.run_list import RunList
-    from tracetui.inputs.start import start_for
 
-    app = TraceApp(start_for([server.url(database="bulk")]))
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, DatabaseRunsScreen)
+    async with runs_view(server.url(database="bulk"), (80, 24)) as (app, pilot, screen):
         await pilot.press("slash", *"name:no-such-skill", "enter")
         await settle(pilot, lambda: screen.pages is not None and len(screen.pages) == 0)
         assert "0 runs" in str(screen.query_one("#runs-title").render())
