@@ -12,6 +12,7 @@ from tracetui.loaders.base import (
     finish_duration,
     holds,
     load_each,
+    occurrence_key,
     worst_status,
 )
 from tracetui.loaders.fields import (
@@ -252,9 +253,6 @@ def _load_step(
         end = (stamp - started).total_seconds()
     word = optional_string(step, "status")
     error = optional_string(step, "error_message")
-    status = _STATUS.get(word) if word is not None else None
-    runs = seen.get(name, 0) + 1  # a repeated name gets ``name#2`` (``occurrence_key``)
-    seen[name] = runs
     attributes: dict[str, Any] = {"status_text": word}
     if not step.keys() <= _STEP_KEYS:
         attributes.update(extras(step, _STEP_KEYS))
@@ -262,14 +260,14 @@ def _load_step(
     spans.append(
         Span(
             len(spans),
-            name if runs == 1 else f"{name}#{runs}",
+            occurrence_key(seen, name),
             name,
             NODE,
             None,
             end - duration,
             end,
             duration,
-            status if status is not None else _status(word),
+            _status(word),
             error,
             None,
             None,

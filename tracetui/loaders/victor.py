@@ -84,9 +84,6 @@ def load(doc: Document) -> list[Trace]:
     return load_each(doc, is_trace, lambda record: load_trace(record, doc.source))
 
 
-_OK, _FAILED = Status.OK, Status.FAILED
-
-
 def _success(record: dict[str, Any]) -> Status:
     value = record.get("success")
     if value is True:
@@ -148,8 +145,7 @@ def _load_node(trace: Trace, node: Any, origin: float, seen: dict[str, int]) -> 
     duration = node.get("duration_seconds")
     if type(duration) is not float or not -MAX_SECONDS <= duration <= MAX_SECONDS:
         duration = number(node, "duration_seconds")
-    success = node.get("success")
-    status = _OK if success is True else _FAILED if success is False else _success(node)
+    status = _success(node)
     error = optional_string(node, "error")
     calls = node.get("tool_calls")
     if calls is not None and type(calls) is not list:
@@ -166,11 +162,9 @@ def _load_node(trace: Trace, node: Any, origin: float, seen: dict[str, int]) -> 
     start = stamp - origin
     spans = trace.spans
     index = len(spans)
-    runs = seen.get(node_id, 0) + 1  # a repeated id gets ``id#2`` (``occurrence_key``)
-    seen[node_id] = runs
     span = Span(
         index,
-        node_id if runs == 1 else f"{node_id}#{runs}",
+        occurrence_key(seen, node_id),
         node_id,
         NODE,
         None,
@@ -211,8 +205,7 @@ def _load_tool_calls(trace: Trace, node: Span, calls: list[Any], origin: float) 
             stamp = optional_epoch(call, "timestamp")
             end = stamp - origin if stamp is not None else None
             error = optional_string(call, "error")
-            success = call.get("success")
-            status = _OK if success is True else _FAILED if success is False else _success(call)
+            status = _success(call)
             index = len(spans)
             spans.append(
                 Span(
