@@ -275,19 +275,21 @@ class EventColumns(LazySequence[Event]):
     def push_record(self, time: float | None, code: int, span: int | None, raw: Any) -> int:
         """Append one event by its columns and its source record, from which ``derive`` makes
         its attributes when they are read; returns its index."""
+        self._keep_raw(raw)
+        return self.push(time, code, span, None)
+
+    def append(self, event: Event) -> None:
+        """Append an event made elsewhere, keeping its raw record."""
+        self._keep_raw(event.raw)
+        self.push(event.time, self.code(event.kind, event.type), event.span, event.attributes)
+
+    def _keep_raw(self, raw: Any) -> None:
+        """Keep the record of the event about to be pushed (None for those rebuilt before)."""
         raws = self._raws
         missing = len(self.codes) - len(raws)
         if missing:
             raws.extend([None] * missing)
         raws.append(raw)
-        return self.push(time, code, span, None)
-
-    def append(self, event: Event) -> None:
-        """Append an event made elsewhere, keeping its raw record."""
-        if len(self._raws) < len(self.codes):
-            self._raws.extend([None] * (len(self.codes) - len(self._raws)))
-        self.push(event.time, self.code(event.kind, event.type), event.span, event.attributes)
-        self._raws.append(event.raw)
 
     def __len__(self) -> int:
         return len(self.codes)
