@@ -258,11 +258,7 @@ def load(doc: Document) -> list[Trace]:
     """One trace from the event array (or JSON lines of events, some of which follow mode may
     have decoded as typed events: ``dagron_typed.decode_line``)."""
     values = doc.value if isinstance(doc.value, list) else [doc.value]
-    # A typed event exists only once its module is imported; otherwise every record is plain.
-    typed = _TYPED_MODULE in sys.modules
-    return load_batches(
-        doc.source, [values], doc.lines, lines_format=doc.kind == "jsonl", typed=typed
-    )
+    return load_batches(doc.source, [values], doc.lines, lines_format=doc.kind == "jsonl")
 
 
 def load_array(source: str, data: bytes, progress: Progress | None = None) -> list[Trace]:
@@ -274,7 +270,7 @@ def load_array(source: str, data: bytes, progress: Progress | None = None) -> li
     pieces = array_pieces(data, progress=progress, decode=decode_piece)
     if pieces is None:
         raise PieceError
-    return load_batches(source, pieces, typed=True)
+    return load_batches(source, pieces)
 
 
 def load_batches(
@@ -283,12 +279,10 @@ def load_batches(
     lines: list[int] | None = None,
     *,
     lines_format: bool = False,
-    typed: bool = False,
 ) -> list[Trace]:
     """One trace from the event array given in consecutive pieces (a big file is parsed in
-    pieces so that what is parsed can be dropped once it is in the model). With ``typed``,
-    a piece holds typed events (``dagron_typed``), or plain dicts where a record did not fit.
-    """
+    pieces so that what is parsed can be dropped once it is in the model). An event may be a
+    plain dict or a typed event (``dagron_typed``), wherever one was decoded."""
     trace = Trace(dialect=DIALECT, source=source)
     trace.events = EventColumns(_rebuild(trace))
     trace.attributes["format"] = "events (JSON lines)" if lines_format else "events"
@@ -314,13 +308,13 @@ def load_batches(
     next_in_span = columns.next_in_span
     last_in_span = columns.last_in_span
     header = _HEADER_KEYS
-    # The typed path: events decoded by msgspec, their types and ranges already checked.
+    # The typed path: events decoded by msgspec, their types and ranges already checked. A
+    # typed event exists only once its module is imported; until then every event is plain.
     typed_event: Any = _NotDecoded
     unset: Any = _NotDecoded
     as_record: Callable[[Any], dict[str, Any]] = dict
-    if typed:
-        from tracetui.loaders import dagron_typed
-
+    dagron_typed = sys.modules.get(_TYPED_MODULE)
+    if dagron_typed is not None:
         typed_event, unset, as_record = (
             dagron_typed.DagronEvent,
             dagron_typed.UNSET,
@@ -491,7 +485,7 @@ def load_batches(
 
 
 class _NotDecoded:
-    """What no event is when the events are plain dicts (``load_batches`` without ``typed``)."""
+    """What no event is while no typed event can exist (``dagron_typed`` not imported)."""
 
 
 def _rebuild(trace: Trace) -> Callable[[EventColumns, int], dict[str, Any]]:
