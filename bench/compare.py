@@ -21,6 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent.parent
 OUT = HERE / "bench" / "out"
 
+# Self-contained, not ``bench.measure``: it runs on the baseline tree, whose bench may differ.
 _MEASURE = r"""
 import gc, sys, time
 from pathlib import Path
@@ -64,8 +65,9 @@ def main() -> None:
     parser.add_argument("baseline", type=Path, help="another tracetui source tree")
     parser.add_argument("files", nargs="*", type=Path, help="trace files")
     parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    files = args.files or sorted(OUT.glob("*_100000_s1.json*"))
+    args = parser.parse_intermixed_args()  # options may come between the paths
+    # Absolute: each measurement runs in the tree it measures.
+    files = [path.resolve() for path in args.files] or sorted(OUT.glob("*_100000_s1.json*"))
     trees = {"baseline": args.baseline.resolve(), "this": HERE}
     ratios: dict[tuple[str, str], list[float]] = {}
     for _ in range(args.repeat):
