@@ -17,8 +17,6 @@ KINDS = frozenset({"json", "jsonl"})
 US = 1e-6
 # Times and durations in microseconds beyond this are not real measurements.
 _MAX_TS = 1e18
-# What a process or thread id may be.
-_LANE_TYPES = (str, int, float, type(None))
 _SPAN_PHASES = frozenset({"B", "E", "X"})
 _KNOWN_KEYS = frozenset({"name", "cat", "ph", "ts", "dur", "pid", "tid", "args"})
 _PHASE_KIND = {
@@ -218,27 +216,16 @@ def _place(
     phase = event.get("ph")
     if type(phase) is not str:
         raise RecordError("'ph' must be a string")
-    args = event.get("args")
-    if type(args) is not dict:
-        args = obj(event, "args")
+    args = obj(event, "args")
     name = _name_of(event)
-    pid, tid = event.get("pid"), event.get("tid")
-    if type(pid) not in _LANE_TYPES:
-        pid = _lane_id(event, "pid")
-    if type(tid) not in _LANE_TYPES:
-        tid = _lane_id(event, "tid")
+    pid, tid = _lane_id(event, "pid"), _lane_id(event, "tid")
     lane = (pid, tid)
     if phase == "M":
         if name in names and "name" in args:
             names[name][tid if name == "thread_name" else pid] = args["name"]
         return None, "metadata", None
     attributes = {} if event.keys() <= _KNOWN_KEYS else extras(event, _KNOWN_KEYS)
-    stamp = event.get("ts")
-    if type(stamp) is int and -_MAX_TS <= stamp <= _MAX_TS:
-        stamp = float(stamp)
-    elif type(stamp) is not float or not -_MAX_TS <= stamp <= _MAX_TS:
-        stamp = number(event, "ts", limit=_MAX_TS)
-    time = (stamp - origin) * US
+    time = (number(event, "ts", limit=_MAX_TS) - origin) * US
     kind = _PHASE_KIND.get(phase, "unknown")
     span: Span | None = None
     spans = trace.spans
@@ -269,12 +256,7 @@ def _place(
         if dagron and isinstance(args.get("status"), str):
             kind = args["status"]
     elif phase == "X":
-        duration = event.get("dur")
-        if type(duration) is int and 0 <= duration <= _MAX_TS:
-            duration = float(duration)
-        elif duration is not None and (type(duration) is not float or not 0 <= duration <= _MAX_TS):
-            duration = optional_number(event, "dur", limit=_MAX_TS)
-        duration = (duration or 0.0) * US
+        duration = (optional_number(event, "dur", limit=_MAX_TS) or 0.0) * US
         span = Span(
             len(spans),
             name,
