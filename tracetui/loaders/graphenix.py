@@ -143,15 +143,8 @@ class _Builder:
 
     def place(self, event: dict[str, Any], etype: str) -> tuple[int | None, float]:
         """Update spans for one event of type ``etype``; returns the span it belongs to and
-        its time. Fields of the usual type are read inline, the rest by ``fields``."""
-        stamp = event.get("ts")
-        try:
-            when = datetime.fromisoformat(stamp) if type(stamp) is str else None
-        except ValueError:
-            when = None
-        if when is None or when.tzinfo is None:
-            when = parse_time(string(event, "ts"), "ts")
-        time = (when - self.origin).total_seconds()
+        its time."""
+        time = self.seconds(parse_time(string(event, "ts"), "ts"))
         node_id = optional_string(event, "nodeId")
         unit_id = optional_string(event, "unitId")
         node = self.node(node_id) if node_id else None
